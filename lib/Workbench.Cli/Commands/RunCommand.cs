@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Workbench.Notebooks;
+using Workbench.Runtime;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench run</c>: executes notebooks headless and writes executed copies (and HTML pages).</summary>
+static class RunCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("notebooks")
+        {
+            Description = "Notebooks (.ipynb, .dib) or folders of notebooks, run in name order.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: quick (CPU, minutes) or full." };
+        preset.AcceptOnlyFromAmong("quick", "full");
+        var parameters = new Option<string[]>("--param", "-p")
+        {
+            Description = "Override a parameter declared in the notebook's parameters cell: name=value (repeatable).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var output = new Option<string>("--out", "-o")
+        {
+            Description = "Folder for the executed notebooks.",
+            DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks"),
+        };
+        var html = new Option<bool>("--html") { Description = "Also write one self-contained HTML page per notebook (renders offline)." };
+
+        var command = new Command("run", "Run notebooks headless, cell by cell, and write executed copies with their outputs.")
+        {
+            paths, preset, parameters, output, html,
+        };
+        command.SetAction(async (result, cancel) =>
+        {
+            var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in result.GetValue(parameters) ?? [])
+            {
+                int eq = pair.IndexOf('=');
+                if (eq <= 0)
+                {
+                    Console.Error.WriteLine($"--param expects name=value, got '{pair}'.");
+                    return 2;
+                }
+                overrides[pair[..eq].Trim()] = pair[(eq + 1)..];
+            }
+            if (result.GetValue(preset) is { } p) overrides["preset"] = p;
+            return await RunAsync(result.GetValue(paths)!, overrides, result.GetValue(output)!, result.GetValue(html), cancel);
+        });
+        return command;
+    }
+
+    static async Task<int> RunAsync(string[] inputs, Dictionary<string, string> overrides, string outDir, bool html, CancellationToken cancel)
+    {
+        List<string> notebooks;
+        try
+        {
+            notebooks = Expand(inputs);
+            TorchRuntime.EnsureLoaded();
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or TorchLoadException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        var runner = new NotebookRunner
+        {
+            CellFinished = (path, cell, total) =>
+                Console.WriteLine($"  cell {cell.Number,3}  {(cell.Error is null ? "ok  " : "FAIL")}  {cell.Elapsed.TotalSeconds,7:F2}s" +
+                                  (cell.Injected ? "  (injected parameters)" : "")),
+        };
+        int failures = 0;
+        foreach (var notebook in notebooks)
+        {
+            string relative = Path.GetRelativePath(Environment.CurrentDirectory, notebook);
+            Console.WriteLine($"{relative}");
+            NotebookResult result;
+            try
+            {
+                result = await runner.RunAsync(notebook, overrides, cancel);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            string name = Path.GetFileNameWithoutExtension(notebook);
+            string executedPath = Path.Combine(outDir, name + ".ipynb");
+            NotebookFile.SaveIpynb(result.Executed, executedPath);
+            if (html) HtmlExport.Save(result.Executed, name, Path.Combine(outDir, name + ".html"));
+            if (result.Failure is { } failed)
+            {
+                failures++;
+                Console.Error.WriteLine($"{relative}: cell {failed.Number} failed: {failed.Error}");
+            }
+            Console.WriteLine($"  {(result.Failure is null ? "done" : "FAILED")} in {result.Elapsed.TotalSeconds:F1}s -> {executedPath}" +
+                              (html ? $" and {Path.ChangeExtension(executedPath, ".html")}" : ""));
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Files as given; folders expanded to their notebooks in name order.</summary>
+    static List<string> Expand(IEnumerable<string> inputs)
+    {
+        var result = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+            {
+                var found = Directory.GetFiles(input)
+                    .Where(f => NotebookFile.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
+                if (found.Count == 0) throw new FileNotFoundException($"No notebooks (.ipynb, .dib) in {input}.");
+                result.AddRange(found.Select(Path.GetFullPath));
+            }
+            else if (File.Exists(input)) result.Add(Path.GetFullPath(input));
+            else throw new FileNotFoundException($"Notebook not found: {input}");
+        }
+        return result;
+    }
+}

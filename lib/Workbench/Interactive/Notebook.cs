@@ -1,0 +1,48 @@
+using System.Globalization;
+using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
+using SixLabors.ImageSharp;
+using Workbench.Plots;
+using Workbench.Runtime;
+
+namespace Workbench;
+
+/// <summary>What the first cell of a notebook shows: the environment, plus plotly.js for the charts that follow.</summary>
+/// <param name="Environment">The environment report.</param>
+public sealed record NotebookReady(EnvironmentReport Environment)
+{
+    /// <inheritdoc />
+    public override string ToString() => Environment.ToString();
+}
+
+/// <summary>
+/// Notebook glue. Every notebook's first cell references the library and calls <see cref="Setup"/>, which loads
+/// TorchSharp (with the Debian 12 fix where needed), teaches the notebook host to display charts, images and
+/// reports, and puts plotly.js on the page so charts render offline.
+/// </summary>
+public static class Notebook
+{
+    static bool formattersRegistered;
+
+    /// <summary>Loads TorchSharp, registers display formatters and returns the environment report to show.</summary>
+    public static NotebookReady Setup()
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var report = EnvironmentReport.Collect();
+        RegisterFormatters();
+        return new NotebookReady(report);
+    }
+
+    /// <summary>Registers HTML formatters for charts, images and workbench reports (idempotent).</summary>
+    public static void RegisterFormatters()
+    {
+        if (formattersRegistered) return;
+        Formatter.Register<GenericChart>((chart, writer) => writer.Write(ChartHtml.Fragment(chart)), "text/html");
+        Formatter.Register<Image>((image, writer) => writer.Write(ImageHtml.Tag(image)), "text/html");
+        Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
+        Formatter.Register<NotebookReady>((ready, writer) =>
+            writer.Write(ready.Environment.ToHtml() + ChartHtml.LibraryTag()), "text/html");
+        formattersRegistered = true;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Workbench.Runtime;
+
+/// <summary>What happened when the workbench loaded TorchSharp's native library.</summary>
+/// <param name="NativeLibrary">The <c>libLibTorchSharp</c> file checked, when one was found.</param>
+/// <param name="HostLibStdCxx">The C++ runtime this process uses (Linux only).</param>
+/// <param name="MissingVersions">Versions the native library asks for that the host C++ runtime lacks.</param>
+/// <param name="FixApplied">Whether those versions are marked weak in the native library (by this run or an earlier one).</param>
+/// <param name="PatchedNow">Files this run patched.</param>
+public sealed record TorchLoadReport(
+    string? NativeLibrary,
+    string? HostLibStdCxx,
+    IReadOnlyList<string> MissingVersions,
+    bool FixApplied,
+    IReadOnlyList<string> PatchedNow);
+
+/// <summary>TorchSharp's native library could not be loaded; the message names the real cause and the remedy.</summary>
+public sealed class TorchLoadException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Loads TorchSharp's native library in any host (CLI, tests, notebooks).
+/// <para>
+/// TorchSharp 0.107's <c>libLibTorchSharp.so</c> asks for <c>GLIBCXX_3.4.32</c>, which Debian 12's libstdc++ lacks.
+/// The only symbol bound to that version is <c>std::ios_base_library_init</c>, a GCC 13 marker no relocation uses,
+/// so marking the requirement weak (<c>VER_FLG_WEAK</c>) lets the loader accept the file. The fix is applied only
+/// where the host runtime lacks the version; other systems are left alone.
+/// </para>
+/// </summary>
+public static class TorchRuntime
+{
+    /// <summary>Versions required only as link-time markers: safe to mark weak. Anything else missing is a real error.</summary>
+    public static readonly IReadOnlySet<string> MarkerVersions = new HashSet<string> { "GLIBCXX_3.4.32" };
+
+    const string NativeFileName = "libLibTorchSharp.so";
+    static readonly Lock Gate = new();
+    static TorchLoadReport? loaded;
+
+    /// <summary>The report of the successful load, or null before <see cref="EnsureLoaded"/> succeeded.</summary>
+    public static TorchLoadReport? Report => loaded;
+
+    /// <summary>
+    /// Makes sure TorchSharp's native backend is loaded, applying the Debian 12 fix where needed.
+    /// Safe to call many times. Throws <see cref="TorchLoadException"/> with the real cause when loading fails.
+    /// </summary>
+    public static TorchLoadReport EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (loaded is not null) return loaded;
+            var report = PrepareNativeLibrary();
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (Exception e) when (e is not TorchLoadException)
+            {
+                throw new TorchLoadException(Explain(report, e), e);
+            }
+            loaded = report;
+            return report;
+        }
+    }
+
+    /// <summary>Checks (and where needed fixes) every copy of the native library TorchSharp may load.</summary>
+    static TorchLoadReport PrepareNativeLibrary()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            return new TorchLoadReport(null, null, [], false, []);
+
+        string? hostStdCxx = FindHostLibStdCxx();
+        var defined = hostStdCxx is null ? null : ElfSymbolVersions.ReadDefined(hostStdCxx);
+        string? first = null;
+        var missing = new SortedSet<string>(StringComparer.Ordinal);
+        var patched = new List<string>();
+
+        foreach (var path in CandidateNativePaths().Where(File.Exists))
+        {
+            first ??= path;
+            if (defined is null) continue;
+            var lacking = ElfSymbolVersions.ReadNeeded(path)
+                .Where(n => n.Library.StartsWith("libstdc++", StringComparison.Ordinal) && !defined.Contains(n.Version))
+                .ToList();
+            foreach (var n in lacking) missing.Add(n.Version);
+            var fatal = lacking.Where(n => !MarkerVersions.Contains(n.Version)).Select(n => n.Version).Distinct().ToList();
+            if (fatal.Count > 0)
+                throw new TorchLoadException(
+                    $"TorchSharp's native library {path} needs {string.Join(", ", fatal)} from the C++ runtime, " +
+                    $"but this system's {hostStdCxx} does not provide {(fatal.Count == 1 ? "it" : "them")}. " +
+                    "Install a newer libstdc++ (GCC 13 or later) or use an operating system released after 2023.");
+            if (lacking.Any(n => !n.IsWeak))
+            {
+                PatchAtomically(path, lacking.Select(n => n.Version).ToHashSet());
+                patched.Add(path);
+            }
+        }
+        return new TorchLoadReport(first, hostStdCxx, missing.ToList(), missing.Count > 0, patched);
+    }
+
+    /// <summary>Patches a copy and renames it over the original, so a process that has the old file mapped is unaffected.</summary>
+    static void PatchAtomically(string path, IReadOnlyCollection<string> versions)
+    {
+        string temp = path + $".patch-{Environment.ProcessId}.tmp";
+        try
+        {
+            File.Copy(path, temp, overwrite: true);
+            ElfSymbolVersions.MarkWeak(temp, versions);
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temp);
+            throw new TorchLoadException(
+                $"TorchSharp's native library {path} needs {string.Join(", ", versions)}, which this system's C++ runtime lacks, " +
+                $"and the workbench could not apply its fix because the file cannot be written ({e.Message}). " +
+                "Run `workbench doctor` once as a user who can write it.", e);
+        }
+    }
+
+    /// <summary>Every place TorchSharp looks for its native library: the application folder, and its NuGet package folders.</summary>
+    internal static IEnumerable<string> CandidateNativePaths()
+    {
+        var dirs = new List<string> { AppContext.BaseDirectory };
+        string? torchDir = Path.GetDirectoryName(typeof(torch).Assembly.Location);
+        if (!string.IsNullOrEmpty(torchDir))
+        {
+            dirs.Add(torchDir);
+            // In notebook hosts TorchSharp.dll loads from .../torchsharp/<version>/lib/net8.0/ and the natives are
+            // consolidated into .../lib/net8.0/cpu/ from .../torchsharp/<version>/runtimes/linux-x64/native/.
+            dirs.Add(Path.Combine(torchDir, "cpu"));
+            dirs.Add(Path.GetFullPath(Path.Combine(torchDir, "..", "..")));
+        }
+        foreach (var dir in dirs.Distinct())
+        {
+            yield return Path.Combine(dir, NativeFileName);
+            yield return Path.Combine(dir, "runtimes", "linux-x64", "native", NativeFileName);
+        }
+    }
+
+    /// <summary>The libstdc++ this process has mapped (the .NET runtime links it), else the usual system paths.</summary>
+    internal static string? FindHostLibStdCxx()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/maps"))
+            {
+                int slash = line.IndexOf('/');
+                if (slash >= 0 && line.Contains("libstdc++.so", StringComparison.Ordinal))
+                    return line[slash..].Trim();
+            }
+        }
+        catch (IOException) { }
+        string[] known = ["/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/x86_64-linux-gnu/libstdc++.so.6",
+                          "/usr/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6", "/lib/aarch64-linux-gnu/libstdc++.so.6"];
+        return known.FirstOrDefault(File.Exists);
+    }
+
+    static string Explain(TorchLoadReport report, Exception e)
+    {
+        var lines = new List<string> { "TorchSharp's native library could not be loaded." };
+        if (report.NativeLibrary is null)
+            lines.Add("No libLibTorchSharp was found next to the application or in the TorchSharp package. " +
+                      "Build the workbench first (`dotnet build`), or reference TorchSharp-cpu (or TorchSharp-cuda-linux) in this host.");
+        if (report.MissingVersions.Count > 0)
+            lines.Add($"Its C++ runtime ({report.HostLibStdCxx}) lacks {string.Join(", ", report.MissingVersions)}; " +
+                      (report.FixApplied ? "the workbench marked those weak, so the cause lies elsewhere." : "the fix could not be applied."));
+        var first = e.Message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        lines.Add($"TorchSharp said: {first}");
+        lines.Add("Run `workbench doctor` for a full report.");
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+
+namespace Workbench.Tests.Notebooks;
+
+/// <summary>`workbench run` as a user runs it: a child process on notebooks written to a temporary folder.</summary>
+public sealed class NotebookRunnerTests
+{
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    static JsonArray Cells(string executed) => JsonNode.Parse(File.ReadAllText(executed))!["cells"]!.AsArray();
+
+    static string OutputText(JsonNode cell) => string.Concat(cell["outputs"]!.AsArray().Select(o => o!.ToJsonString()));
+
+    [Fact]
+    public void FailingCellStopsTheRunAndIsNamed()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder()
+            .Markdown("# broken on purpose")
+            .Code("Console.WriteLine(\"first cell ran\");")
+            .Code("throw new InvalidOperationException(\"deliberate failure 42\");")
+            .Code("Console.WriteLine(\"must not run\");")
+            .Save(temp["broken.ipynb"]);
+
+        var result = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["out"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("broken.ipynb: cell 3 failed", result.Stderr);
+        Assert.Contains("deliberate failure 42", result.Stderr);
+        var cells = Cells(temp["out/broken.ipynb"]);
+        Assert.Contains("first cell ran", OutputText(cells[1]!));
+        Assert.Contains("deliberate failure 42", OutputText(cells[2]!));
+        Assert.Empty(cells[3]!["outputs"]!.AsArray());
+    }
+
+    [Fact]
+    public void CompileErrorIsNamedWithItsCell()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder().Code("int fine = 1;").Code("int x = \"text\";").Save(temp["typo.ipynb"]);
+        var result = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["out"]);
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("typo.ipynb: cell 2 failed", result.Stderr);
+        Assert.Contains("CS0029", result.Stderr);
+    }
+
+    [Fact]
+    public void ParamOverridesTheDefaultAndPresetSetsPreset()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder()
+            .Code("string preset = \"quick\";\nint steps = 1;", "parameters")
+            .Code("Console.WriteLine($\"preset={preset} steps={steps}\");")
+            .Save(temp["params.ipynb"]);
+
+        var defaults = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["a"]);
+        var overridden = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["b"], "--preset", "full", "--param", "steps=7");
+
+        Assert.True(defaults.ExitCode == 0, defaults.All);
+        Assert.True(overridden.ExitCode == 0, overridden.All);
+        Assert.Contains("preset=quick steps=1", OutputText(Cells(temp["a/params.ipynb"]).Last()!));
+        var cells = Cells(temp["b/params.ipynb"]);
+        Assert.Contains("preset=full steps=7", OutputText(cells.Last()!));
+        Assert.Contains("injected-parameters", cells[1]!["metadata"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void UnknownParamFailsBeforeRunning()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder().Code("int steps = 1;", "parameters").Save(temp["p.ipynb"]);
+        var result = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["out"], "--param", "stesp=3");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no parameter 'stesp'", result.Stderr);
+    }
+
+    [Fact]
+    public void MissingNotebookIsAClearError()
+    {
+        using var temp = new TempFolder();
+        var result = Cli.Run(temp.Path, Timeout, "run", temp["nope.ipynb"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Notebook not found", result.Stderr);
+        Assert.Contains("nope.ipynb", result.Stderr);
+    }
+
+    [Fact]
+    public void DibNotebooksRunToo()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp["plain.dib"], "#!meta\n\n{\"kernelInfo\":{\"defaultKernelName\":\"csharp\",\"items\":[{\"name\":\"csharp\"}]}}\n\n#!csharp\n\n// parameters\nint n = 2;\n\n#!csharp\n\nConsole.WriteLine(n * 21);\n");
+        var result = Cli.Run(temp.Path, Timeout, "run", temp["plain.dib"], "--out", temp["out"], "--param", "n=3");
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Contains("63", OutputText(Cells(temp["out/plain.ipynb"]).Last()!));
+    }
+}
