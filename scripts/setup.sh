@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the workbench on a fresh machine, then builds it. Safe to run again.
 #   scripts/setup.sh          Fashion-MNIST (Debian package dataset-fashion-mnist) where apt can install it, then the build
-#   scripts/setup.sh --test   also what the test suite needs: Chromium (the offline-rendering test) and readelf
+#   scripts/setup.sh --test   also what the test suite needs: Chromium (the offline-rendering test), readelf, and
+#                             dotnet-repl (a separate notebook host, to check the notebooks' first cell as VS Code runs it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_test=0
@@ -32,6 +33,13 @@ if ((${#packages[@]})); then
       echo "setup: cannot install ${packages[*]} without root; run: sudo apt-get install ${packages[*]}" >&2
     fi
   fi
+fi
+
+if ((want_test)) && [[ ! -x "$root/artifacts/tools/dotnet-repl" ]]; then
+  # A second, separate notebook host (the .NET Interactive kernel VS Code uses, driven from the command line):
+  # one test opens the notebooks in it, as VS Code would.
+  echo "setup: installing dotnet-repl into artifacts/tools" >&2
+  dotnet tool install dotnet-repl --version 0.3.259 --tool-path "$root/artifacts/tools" >/dev/null
 fi
 
 echo "setup: building (first time: restores TorchSharp and LibTorch, a few hundred MB)" >&2

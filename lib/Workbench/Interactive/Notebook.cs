@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.DotNet.Interactive.Formatting;
-using Plotly.NET;
 using SixLabors.ImageSharp;
 using Workbench.Plots;
 using Workbench.Runtime;
@@ -38,7 +37,7 @@ public static class Notebook
     public static void RegisterFormatters()
     {
         if (formattersRegistered) return;
-        Formatter.Register<GenericChart>((chart, writer) => writer.Write(ChartHtml.Fragment(chart)), "text/html");
+        Formatter.Register<Figure>((chart, writer) => writer.Write(ChartHtml.Fragment(chart)), "text/html");
         Formatter.Register<Image>((image, writer) => writer.Write(ImageHtml.Tag(image)), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<NotebookReady>((ready, writer) =>

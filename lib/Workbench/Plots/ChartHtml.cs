@@ -1,22 +1,15 @@
 using System.Net;
-using Newtonsoft.Json;
-using Plotly.NET;
 
 namespace Workbench.Plots;
 
 /// <summary>
-/// Turns Plotly.NET charts into HTML that renders with no network: plotly.js comes from the copy embedded in
-/// Plotly.NET itself, never from a CDN.
+/// Turns figures into HTML that renders with no network: plotly.js is embedded in the Workbench assembly
+/// (taken at build time from the copy the Plotly.NET package ships), never fetched from a CDN.
 /// </summary>
 public static class ChartHtml
 {
-    /// <summary>The plotly.js version Plotly.NET embeds.</summary>
-    public static string PlotlyJsVersion => ResourceName["Plotly.NET.plotly-".Length..^".min.js".Length];
-
+    const string ResourceName = "Workbench.plotly.min.js";
     static readonly Lazy<string> Script = new(LoadPlotlyJs);
-
-    static string ResourceName =>
-        typeof(GenericChart).Assembly.GetManifestResourceNames().Single(n => n.StartsWith("Plotly.NET.plotly-") && n.EndsWith(".min.js"));
 
     /// <summary>The whole plotly.js library (about 3.5 MB).</summary>
     public static string PlotlyJs => Script.Value;
@@ -33,11 +26,11 @@ public static class ChartHtml
     /// A chart as a <c>&lt;div&gt;</c> plus the script that draws it with <c>Plotly.newPlot</c>. When plotly.js is not
     /// on the page yet, the chart waits for <see cref="LibraryTag"/> (or says to run the notebook's first cell).
     /// </summary>
-    public static string Fragment(GenericChart chart)
+    public static string Fragment(Figure chart)
     {
         string id = "chart-" + Guid.NewGuid().ToString("N")[..12];
-        string figure = GenericChart.toFigureJson(chart);
-        string config = JsonConvert.SerializeObject(GenericChart.getConfig(chart), Globals.JSON_CONFIG);
+        string figure = chart.ToJson();
+        const string config = "{\"responsive\": true, \"displaylogo\": false}";
         return $$"""
             <div id="{{id}}" class="workbench-chart" style="width:100%;"></div>
             <script type="text/javascript">
@@ -55,14 +48,14 @@ public static class ChartHtml
     }
 
     /// <summary>A standalone HTML page showing one chart, with plotly.js embedded.</summary>
-    public static string Page(GenericChart chart, string title = "chart") =>
+    public static string Page(Figure chart, string title = "chart") =>
         $"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title>{LibraryTag()}</head>" +
         $"<body>{Fragment(chart)}</body></html>";
 
     static string LoadPlotlyJs()
     {
-        using var stream = typeof(GenericChart).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException("Plotly.NET does not embed plotly.js in this version.");
+        using var stream = typeof(ChartHtml).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException("plotly.js is not embedded in this build of the Workbench library.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }

@@ -24,7 +24,7 @@ public sealed class WelcomeChartTests(WelcomeRun run) : IClassFixture<WelcomeRun
     {
         Assert.True(run.Result.ExitCode == 0, run.Result.All);
         var cells = JsonNode.Parse(File.ReadAllText(run.Executed))!["cells"]!.AsArray();
-        var chartCell = cells.Single(c => c!["source"]!.ToJsonString().Contains("Chart.Combine"))!;
+        var chartCell = cells.Single(c => (string?)c!["cell_type"] == "code" && c["source"]!.ToJsonString().Contains("Plot.Bar"))!;
         string html = string.Concat(chartCell["outputs"]!.AsArray()
             .Select(o => o!["data"]?["text/html"] is JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)o!["data"]?["text/html"]));
         Assert.Contains("Plotly.newPlot", html);
