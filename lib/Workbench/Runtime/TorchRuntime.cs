@@ -79,16 +79,8 @@ public static class TorchRuntime
         {
             first ??= path;
             if (defined is null) continue;
-            var lacking = ElfSymbolVersions.ReadNeeded(path)
-                .Where(n => n.Library.StartsWith("libstdc++", StringComparison.Ordinal) && !defined.Contains(n.Version))
-                .ToList();
+            var lacking = MissingVersions(path, hostStdCxx!, defined);
             foreach (var n in lacking) missing.Add(n.Version);
-            var fatal = lacking.Where(n => !MarkerVersions.Contains(n.Version)).Select(n => n.Version).Distinct().ToList();
-            if (fatal.Count > 0)
-                throw new TorchLoadException(
-                    $"TorchSharp's native library {path} needs {string.Join(", ", fatal)} from the C++ runtime, " +
-                    $"but this system's {hostStdCxx} does not provide {(fatal.Count == 1 ? "it" : "them")}. " +
-                    "Install a newer libstdc++ (GCC 13 or later) or use an operating system released after 2023.");
             if (lacking.Any(n => !n.IsWeak))
             {
                 PatchAtomically(path, lacking.Select(n => n.Version).ToHashSet());
@@ -96,6 +88,24 @@ public static class TorchRuntime
             }
         }
         return new TorchLoadReport(first, hostStdCxx, missing.ToList(), missing.Count > 0, patched);
+    }
+
+    /// <summary>
+    /// The versions a native library needs from libstdc++ that the host's libstdc++ lacks. Throws
+    /// <see cref="TorchLoadException"/> naming them when any is not a known marker (the fix cannot help then).
+    /// </summary>
+    internal static IReadOnlyList<NeededVersion> MissingVersions(string nativePath, string hostStdCxx, IReadOnlySet<string> defined)
+    {
+        var lacking = ElfSymbolVersions.ReadNeeded(nativePath)
+            .Where(n => n.Library.StartsWith("libstdc++", StringComparison.Ordinal) && !defined.Contains(n.Version))
+            .ToList();
+        var fatal = lacking.Where(n => !MarkerVersions.Contains(n.Version)).Select(n => n.Version).Distinct().ToList();
+        if (fatal.Count > 0)
+            throw new TorchLoadException(
+                $"TorchSharp's native library {nativePath} needs {string.Join(", ", fatal)} from the C++ runtime, " +
+                $"but this system's {hostStdCxx} does not provide {(fatal.Count == 1 ? "it" : "them")}. " +
+                "Install a newer libstdc++ (GCC 13 or later) or use an operating system released after 2023.");
+        return lacking;
     }
 
     /// <summary>Patches a copy and renames it over the original, so a process that has the old file mapped is unaffected.</summary>

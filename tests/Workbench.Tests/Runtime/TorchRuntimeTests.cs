@@ -56,3 +56,49 @@ public sealed class TorchRuntimeTests
         Assert.Contains("tensor check: ones(2,2).sum() = 4", result.Stdout);
     }
 }
+
+public sealed class NativeDiagnosisTests
+{
+    static (string Native, string Host) RealFiles()
+    {
+        string native = Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so");
+        string? host = TorchRuntime.FindHostLibStdCxx();
+        Skip.IfNot(File.Exists(native) && host is not null, "Linux x64 only");
+        return (native, host!);
+    }
+
+    [SkippableFact]
+    public void AMissingVersionOtherThanTheMarkerIsNamedWithTheRuntime()
+    {
+        var (native, host) = RealFiles();
+        using var temp = new TempFolder();
+        // A C++ runtime that lacks GLIBCXX_3.4.29 (which TorchSharp really binds symbols to): rename it in the string table.
+        var bytes = File.ReadAllBytes(host);
+        var from = System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.29\0");
+        var to = System.Text.Encoding.ASCII.GetBytes("GLIBCXX_9.9.99\0");
+        int replaced = 0;
+        for (int i = bytes.AsSpan().IndexOf(from); i >= 0; i = bytes.AsSpan().IndexOf(from))
+        {
+            to.CopyTo(bytes, i);
+            replaced++;
+        }
+        Assert.True(replaced > 0);
+        string fakeHost = temp["libstdc++.so.6"];
+        File.WriteAllBytes(fakeHost, bytes);
+
+        var e = Assert.Throws<TorchLoadException>(() =>
+            TorchRuntime.MissingVersions(native, fakeHost, ElfSymbolVersions.ReadDefined(fakeHost)));
+
+        Assert.Contains("GLIBCXX_3.4.29", e.Message);
+        Assert.Contains(fakeHost, e.Message);
+        Assert.DoesNotContain("GLIBCXX_3.4.32", e.Message); // the marker is fixable, so it is not blamed
+    }
+
+    [SkippableFact]
+    public void OnlyTheMarkerIsMissingOnThisHostOrNothing()
+    {
+        var (native, host) = RealFiles();
+        var lacking = TorchRuntime.MissingVersions(native, host, ElfSymbolVersions.ReadDefined(host));
+        Assert.All(lacking, n => Assert.Contains(n.Version, TorchRuntime.MarkerVersions));
+    }
+}
