@@ -39,6 +39,8 @@ public static class Notebook
         if (formattersRegistered) return;
         Formatter.Register<Figure>((chart, writer) => writer.Write(ChartHtml.Fragment(chart)), "text/html");
         Formatter.Register<Image>((image, writer) => writer.Write(ImageHtml.Tag(image)), "text/html");
+        Formatter.Register<Workbench.Data.RgbImage>((image, writer) => { using var i = image.ToImage(); writer.Write(ImageHtml.Tag(i)); }, "text/html");
+        Formatter.Register<Gallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<NotebookReady>((ready, writer) =>
             writer.Write(ready.Environment.ToHtml() + ChartHtml.LibraryTag()), "text/html");
