@@ -141,6 +141,20 @@ public sealed class NotebookRunner
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         string? error = null;
+        // This .NET Interactive build gives an update a different ValueId from the display it updates, so an update
+        // with an unknown id is bound to the latest display of the same value type not yet bound to another id.
+        var unbound = new List<(int Slot, Type? Type)>();
+
+        int? FindUpdatedSlot(DisplayedValueUpdated update)
+        {
+            if (displays.TryGetValue(update.ValueId, out int known)) return known;
+            int at = unbound.FindLastIndex(u => u.Type == update.Value?.GetType());
+            if (at < 0) return null;
+            int slot = unbound[at].Slot;
+            unbound.RemoveAt(at);
+            displays[update.ValueId] = slot;
+            return slot;
+        }
 
         void FlushText()
         {
@@ -154,7 +168,7 @@ public sealed class NotebookRunner
             {
                 case StandardOutputValueProduced o: stdout.Append(Text(o)); break;
                 case StandardErrorValueProduced o: stderr.Append(Text(o)); break;
-                case DisplayedValueUpdated u when u.ValueId is not null && displays.TryGetValue(u.ValueId, out int slot):
+                case DisplayedValueUpdated u when u.ValueId is not null && FindUpdatedSlot(u) is int slot:
                     outputs[slot] = Display(u); // a display updated in place keeps its place, with its last value
                     break;
                 case ReturnValueProduced r when r.Value is Microsoft.DotNet.Interactive.Formatting.DisplayedValue:
@@ -166,6 +180,7 @@ public sealed class NotebookRunner
                 case DisplayEvent d:
                     FlushText();
                     if (d.ValueId is not null) displays[d.ValueId] = outputs.Count;
+                    if (d is DisplayedValueProduced) unbound.Add((outputs.Count, d.Value?.GetType()));
                     outputs.Add(Display(d));
                     break;
                 case CommandFailed f when f.Command == command || error is null:

@@ -93,4 +93,24 @@ public sealed class NotebookRunnerTests
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("63", OutputText(Cells(temp["out/plain.ipynb"]).Last()!));
     }
+
+    [Fact]
+    public void ADisplayUpdatedInPlaceKeepsOnlyItsLastValue()
+    {
+        using var temp = new TempFolder();
+        string library = Path.Combine(Cli.RepoRoot, "artifacts", "workbench", "Workbench.dll");
+        string notebook = new NotebookBuilder()
+            .Code($"#r \"{library}\"\nvar live = Workbench.LiveDisplay.Show(\"progress 0\");\n" +
+                  "for (int i = 1; i <= 3; i++) live.Update($\"progress {i}\", force: true);\nConsole.WriteLine($\"in notebook: {live.InNotebook}\");")
+            .Save(temp["live.ipynb"]);
+
+        var result = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["out"]);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        string outputs = OutputText(Cells(temp["out/live.ipynb"])[0]!);
+        Assert.Contains("progress 3", outputs);
+        Assert.DoesNotContain("progress 0", outputs);
+        Assert.DoesNotContain("progress 2", outputs);
+        Assert.Contains("in notebook: True", outputs);
+    }
 }
