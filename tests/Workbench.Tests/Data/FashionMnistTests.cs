@@ -84,6 +84,16 @@ public sealed class FashionMnistTests(FashionMnistFixture real, ITestOutputHelpe
     }
 
     [Fact]
+    public void CorruptGzipNamesTheFile()
+    {
+        // A gzip header (magic 1F 8B, deflate, no flags) followed by bytes that are not a deflate stream.
+        byte[] bytes = [0x1F, 0x8B, 0x08, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
+        var path = IdxFiles.Write(Path.Combine(NewFolder(), "img.gz"), bytes, gzip: false);
+        var e = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(path));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
     public void BytesAfterTheDeclaredPayloadAreRejected()
     {
         // The header declares 3 labels; 4 follow.
