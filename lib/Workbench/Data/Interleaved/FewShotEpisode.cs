@@ -1,0 +1,112 @@
+namespace Workbench.Data.Interleaved;
+
+/// <summary>What a few-shot episode asks for.</summary>
+public enum FewShotTask
+{
+    /// <summary>Describe the image: the answer is a caption, there is no question.</summary>
+    Captioning,
+    /// <summary>Answer a question about the image.</summary>
+    QuestionAnswering,
+}
+
+/// <summary>One image with its text in an episode: a question (null for captioning) and the answer or caption.</summary>
+/// <param name="Sample">The sample the image comes from.</param>
+/// <param name="Question">The question, or null for captioning.</param>
+/// <param name="Answer">The answer, or the caption.</param>
+public sealed record FewShotExample(Sample Sample, string? Question, string Answer)
+{
+    /// <summary>The text that follows the image in a prompt: the caption, or "question: ... answer: ..." (without the answer if asked).</summary>
+    public string PromptText(bool withAnswer) => Question is null
+        ? (withAnswer ? Answer : "")
+        : (withAnswer ? $"question: {Question} answer: {Answer}" : $"question: {Question} answer:");
+}
+
+/// <summary>
+/// An in-context learning episode as Flamingo is evaluated (Alayrac et al. 2022, section 3): k support examples
+/// shown with their answers, then one query whose answer the model must produce. Support and query come from a
+/// seeded draw, so an episode is reproducible; the query is never one of the supports.
+/// </summary>
+/// <param name="Task">Captioning or question answering.</param>
+/// <param name="Support">The k examples shown with their answers.</param>
+/// <param name="Query">The example to answer; its <see cref="FewShotExample.Answer"/> is the expected output.</param>
+public sealed record FewShotEpisode(FewShotTask Task, IReadOnlyList<FewShotExample> Support, FewShotExample Query)
+{
+    /// <summary>Draws an episode from one data set: k supports and a query, k + 1 distinct samples.</summary>
+    public static FewShotEpisode Draw(IImageTextDataset dataset, int shots, int seed, FewShotTask task) =>
+        Draw(dataset, dataset, shots, seed, task);
+
+    /// <summary>
+    /// Draws an episode with supports from one data set (usually the training split) and the query from another
+    /// (usually the test split). Samples without a caption (captioning) or question (question answering) are
+    /// skipped; a sample whose id is already drawn is never drawn again. Which caption or question is used is also
+    /// drawn from the seed.
+    /// </summary>
+    /// <param name="supportPool">Where support examples come from.</param>
+    /// <param name="queryPool">Where the query comes from (may be the same data set).</param>
+    /// <param name="shots">k, the number of support examples (0 for zero-shot).</param>
+    /// <param name="seed">Seed of the draw.</param>
+    /// <param name="task">Captioning or question answering.</param>
+    public static FewShotEpisode Draw(IImageTextDataset supportPool, IImageTextDataset queryPool, int shots, int seed, FewShotTask task)
+    {
+        ArgumentNullException.ThrowIfNull(supportPool);
+        ArgumentNullException.ThrowIfNull(queryPool);
+        if (shots < 0) throw new ArgumentOutOfRangeException(nameof(shots), $"shots must not be negative, got {shots}");
+        foreach (var pool in new[] { supportPool, queryPool })
+            if (pool.Count == 0) throw new ArgumentException($"{pool.Name}: the data set is empty", nameof(supportPool));
+        var random = new Random(seed);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var query = DrawExample(queryPool, random, used, task);
+        var support = new List<FewShotExample>(shots);
+        for (int i = 0; i < shots; i++) support.Add(DrawExample(supportPool, random, used, task));
+        return new FewShotEpisode(task, support, query);
+    }
+
+    /// <summary>
+    /// The episode as one Flamingo prompt: each support image followed by its text and <c>&lt;eoc&gt;</c>, then the
+    /// query image followed by its question (question answering) or nothing (captioning), for the model to continue.
+    /// </summary>
+    public InterleavedDocument ToPrompt()
+    {
+        var segments = new List<InterleavedSegment>();
+        var images = new List<RgbImage>();
+        var sources = new List<string>();
+        foreach (var example in Support)
+        {
+            segments.Add(new ImageSegment(images.Count));
+            segments.Add(new TextSegment($"{example.PromptText(withAnswer: true)} {InterleavedDocument.EndOfChunkMarker}"));
+            images.Add(example.Sample.Image);
+            sources.Add(example.Sample.Id);
+        }
+        segments.Add(new ImageSegment(images.Count));
+        if (Query.PromptText(withAnswer: false) is { Length: > 0 } question) segments.Add(new TextSegment(question));
+        images.Add(Query.Sample.Image);
+        sources.Add(Query.Sample.Id);
+        return new InterleavedDocument(segments, images, sources);
+    }
+
+    // Samples are drawn by index at random rather than from a shuffled list so that large data sets are not
+    // generated in full; the bound on attempts turns a pool without usable samples into an error, not a hang.
+    static FewShotExample DrawExample(IImageTextDataset pool, Random random, HashSet<string> used, FewShotTask task)
+    {
+        int attempts = Math.Max(1000, 20 * pool.Count);
+        for (int attempt = 0; attempt < attempts; attempt++)
+        {
+            var sample = pool.Get(random.Next(pool.Count));
+            if (used.Contains(sample.Id)) continue;
+            FewShotExample? example = task switch
+            {
+                FewShotTask.Captioning when sample.Captions.Count > 0 =>
+                    new FewShotExample(sample, null, sample.Captions[random.Next(sample.Captions.Count)]),
+                FewShotTask.QuestionAnswering when sample.Questions.Count > 0 =>
+                    sample.Questions[random.Next(sample.Questions.Count)] is var qa ? new FewShotExample(sample, qa.Question, qa.Answer) : null,
+                _ => null,
+            };
+            if (example is null) continue;
+            used.Add(sample.Id);
+            return example;
+        }
+        throw new InvalidOperationException(
+            $"{pool.Name}: could not draw a further sample with {(task == FewShotTask.Captioning ? "a caption" : "a question")} " +
+            $"not already in the episode ({used.Count} drawn, {pool.Count} in the data set)");
+    }
+}

@@ -1,0 +1,209 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Workbench.IO;
+
+namespace Workbench.Text;
+
+/// <summary>
+/// A word-level tokenizer whose vocabulary is built from the training texts: small, readable, and enough for the
+/// workbench's generated captions. Text is lower-cased and split by <see cref="SplitPattern"/>: a special token
+/// written out (<c>&lt;image&gt;</c>, <c>&lt;eoc&gt;</c>...), a run of letters and digits, or any other single
+/// non-space character. So "A red circle, top-left." gives <c>a red circle , top - left .</c>.
+/// Words outside the vocabulary become <c>&lt;unk&gt;</c>.
+/// The six special tokens have fixed ids 0-5 in every vocabulary; words follow from id 6, most frequent first.
+/// </summary>
+public sealed partial class WordTokenizer : ITextTokenizer
+{
+    /// <summary>Padding, id 0.</summary>
+    public const string PadToken = "<pad>";
+    /// <summary>Begin of sequence, id 1.</summary>
+    public const string BeginToken = "<bos>";
+    /// <summary>End of sequence, id 2.</summary>
+    public const string EndToken = "<eos>";
+    /// <summary>Where an image sits in interleaved text (Flamingo), id 3.</summary>
+    public const string ImageToken = "<image>";
+    /// <summary>End of the text about one image (Flamingo's end of chunk), id 4.</summary>
+    public const string EndOfChunkToken = "<eoc>";
+    /// <summary>A word outside the vocabulary, id 5.</summary>
+    public const string UnknownToken = "<unk>";
+
+    /// <summary>The special tokens in id order: token i has id i in every <see cref="WordTokenizer"/>.</summary>
+    public static readonly IReadOnlyList<string> SpecialTokens = [PadToken, BeginToken, EndToken, ImageToken, EndOfChunkToken, UnknownToken];
+
+    /// <summary>How lower-cased text is split into tokens (letters and digits are Unicode classes, not just ASCII).</summary>
+    public const string SplitPattern = @"<pad>|<bos>|<eos>|<image>|<eoc>|<unk>|[\p{L}\p{N}]+|[^\s\p{L}\p{N}]";
+
+    /// <summary>The version number written by <see cref="Save"/> and accepted by <see cref="Load"/>.</summary>
+    public const int FormatVersion = 1;
+
+    [GeneratedRegex(SplitPattern)]
+    private static partial Regex Splitter();
+
+    readonly string[] tokens;
+    readonly Dictionary<string, int> ids;
+
+    /// <summary>
+    /// A tokenizer over a token list in id order; the list must start with <see cref="SpecialTokens"/> and have no
+    /// duplicates or empty tokens. Usually made by <see cref="Build"/> or <see cref="Load"/>.
+    /// </summary>
+    public WordTokenizer(IReadOnlyList<string> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (Validate(tokens) is { } problem) throw new ArgumentException(problem, nameof(tokens));
+        this.tokens = [.. tokens];
+        ids = new Dictionary<string, int>(this.tokens.Length, StringComparer.Ordinal);
+        for (int i = 0; i < this.tokens.Length; i++) ids[this.tokens[i]] = i;
+    }
+
+    /// <summary>The tokens in id order.</summary>
+    public IReadOnlyList<string> Tokens => tokens;
+
+    /// <inheritdoc/>
+    public int VocabularySize => tokens.Length;
+    /// <inheritdoc/>
+    public int PadId => 0;
+    /// <inheritdoc/>
+    public int BeginId => 1;
+    /// <inheritdoc/>
+    public int EndId => 2;
+    /// <inheritdoc/>
+    public int? ImageId => 3;
+    /// <inheritdoc/>
+    public int? EndOfChunkId => 4;
+    /// <summary>The id that words outside the vocabulary get.</summary>
+    public int UnknownId => 5;
+
+    /// <summary>The id of a token, or null if it is not in the vocabulary.</summary>
+    public int? IdOf(string token) => ids.TryGetValue(token, out int id) ? id : null;
+
+    /// <summary>The token of an id.</summary>
+    public string TokenOf(int id) => (uint)id < (uint)tokens.Length
+        ? tokens[id]
+        : throw new ArgumentOutOfRangeException(nameof(id), $"id {id} is outside the vocabulary [0, {tokens.Length})");
+
+    /// <summary>Lower-cases a text and splits it by <see cref="SplitPattern"/>, before any vocabulary lookup.</summary>
+    public static IEnumerable<string> Split(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        foreach (Match m in Splitter().Matches(text.ToLowerInvariant())) yield return m.Value;
+    }
+
+    /// <summary>
+    /// Builds a vocabulary from texts: every word seen at least <paramref name="minCount"/> times, most frequent first
+    /// (ties in ordinal order, so the result does not depend on the order of the texts), after the special tokens.
+    /// </summary>
+    /// <param name="texts">The training texts.</param>
+    /// <param name="minCount">Fewer occurrences than this and a word is left out (becomes <c>&lt;unk&gt;</c>).</param>
+    /// <param name="maxSize">The largest vocabulary size allowed, special tokens included; the rarest words are dropped.</param>
+    public static WordTokenizer Build(IEnumerable<string> texts, int minCount = 1, int? maxSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (minCount < 1) throw new ArgumentOutOfRangeException(nameof(minCount), $"minCount must be at least 1, got {minCount}");
+        if (maxSize < SpecialTokens.Count)
+            throw new ArgumentOutOfRangeException(nameof(maxSize), $"maxSize must be at least the {SpecialTokens.Count} special tokens, got {maxSize}");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var text in texts)
+            foreach (var word in Split(text))
+                counts[word] = counts.GetValueOrDefault(word) + 1;
+        var words = counts
+            .Where(kv => kv.Value >= minCount && !SpecialTokens.Contains(kv.Key))
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => kv.Key)
+            .Take((maxSize ?? int.MaxValue) - SpecialTokens.Count);
+        return new WordTokenizer([.. SpecialTokens, .. words]);
+    }
+
+    /// <inheritdoc/>
+    public int[] Encode(string text) => Split(text).Select(word => ids.TryGetValue(word, out int id) ? id : UnknownId).ToArray();
+
+    /// <summary>
+    /// The tokens joined by spaces, except that <c>. , ! ? ; :</c> attach to the word before them. Encoding the result
+    /// gives the same ids back.
+    /// </summary>
+    public string Decode(IEnumerable<int> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var text = new StringBuilder();
+        foreach (int id in ids)
+        {
+            string token = TokenOf(id);
+            bool attach = token.Length == 1 && ".,!?;:".Contains(token[0]);
+            if (text.Length > 0 && !attach) text.Append(' ');
+            text.Append(token);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Writes the vocabulary as JSON (<c>{"version": 1, "tokens": [...]}</c>, tokens in id order), atomically.</summary>
+    public void Save(string path)
+    {
+        var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        AtomicFile.Write(path, stream =>
+        {
+            using var json = new Utf8JsonWriter(stream, options);
+            json.WriteStartObject();
+            json.WriteNumber("version", FormatVersion);
+            json.WriteStartArray("tokens");
+            foreach (var token in tokens) json.WriteStringValue(token);
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>Reads a vocabulary written by <see cref="Save"/>; a bad file gets an error naming the file and the problem.</summary>
+    public static WordTokenizer Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: word tokenizer file not found", path);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{path}: expected a JSON object with \"version\" and \"tokens\", found {root.ValueKind}");
+            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number)
+                throw new InvalidDataException($"{path}: missing the number \"version\"");
+            if (!version.TryGetInt32(out int v) || v != FormatVersion)
+                throw new InvalidDataException($"{path}: format version {version.GetRawText()} is not supported (this build reads version {FormatVersion})");
+            if (!root.TryGetProperty("tokens", out var list) || list.ValueKind != JsonValueKind.Array)
+                throw new InvalidDataException($"{path}: missing the array \"tokens\"");
+            var tokens = new List<string>(list.GetArrayLength());
+            foreach (var item in list.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String)
+                    throw new InvalidDataException($"{path}: token {tokens.Count} is {item.ValueKind}, not a string");
+                tokens.Add(item.GetString()!);
+            }
+            if (Validate(tokens) is { } problem) throw new InvalidDataException($"{path}: {problem}");
+            return new WordTokenizer(tokens);
+        }
+    }
+
+    static string? Validate(IReadOnlyList<string> tokens)
+    {
+        for (int i = 0; i < SpecialTokens.Count; i++)
+        {
+            if (i >= tokens.Count)
+                return $"missing special token {SpecialTokens[i]} (the vocabulary has only {tokens.Count} tokens; the first {SpecialTokens.Count} must be {string.Join(" ", SpecialTokens)})";
+            if (tokens[i] != SpecialTokens[i])
+                return $"token {i} must be the special token {SpecialTokens[i]}, found \"{tokens[i]}\"";
+        }
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            if (string.IsNullOrEmpty(tokens[i])) return $"token {i} is empty";
+            if (!seen.TryAdd(tokens[i], i)) return $"duplicate token \"{tokens[i]}\" at ids {seen[tokens[i]]} and {i}";
+        }
+        return null;
+    }
+}
