@@ -9,5 +9,6 @@ var root = new RootCommand("Multimodal Workbench: CLIP, LLaVA and Flamingo in C#
 {
     RunCommand.Create(),
     DoctorCommand.Create(),
+    DataCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

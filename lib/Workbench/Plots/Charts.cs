@@ -20,6 +20,11 @@ public static class Charts
         return figure;
     }
 
+    /// <summary>A bar chart of counts (a distribution), one bar per key in the dictionary's order.</summary>
+    public static Figure Distribution<TKey>(string title, IReadOnlyDictionary<TKey, int> counts, string? xTitle = null) where TKey : notnull =>
+        new Figure(Plot.Bar(counts.Keys.Select(k => k.ToString() ?? ""), counts.Values.Select(v => (double)v)))
+            .Title(title).Axes(xTitle, "count").Size(520, 320).Layout("xaxis.type", "category");
+
     /// <summary>An image-by-text similarity heatmap, rows labelled with image names and columns with captions.</summary>
     public static Figure SimilarityHeatmap(double[][] similarity, IReadOnlyList<string> imageLabels, IReadOnlyList<string> captions, string title = "image-text cosine similarity")
     {
