@@ -10,5 +10,6 @@ var root = new RootCommand("Multimodal Workbench: CLIP, LLaVA and Flamingo in C#
     RunCommand.Create(),
     DoctorCommand.Create(),
     DataCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
