@@ -255,7 +255,7 @@ public sealed class ShapesWorldTests
     }
 
     [Fact]
-    public void ConfigDefaultsAndBadInput()
+    public void DefaultsFollowTheSpecificationAndBadConfigsAreRefused()
     {
         var config = new ShapesWorldConfig();
         Assert.Equal((32, 1, 3, 0, Split.Train), (config.ImageSize, config.MinObjects, config.MaxObjects, config.Seed, config.Split));

@@ -28,8 +28,8 @@ public static class ShapeRasterizer
 
     /// <summary>
     /// Fills the image with a colour plus independent uniform noise in [-amplitude, +amplitude] per pixel and channel.
-    /// The noise comes from a SplitMix64 stream seeded by one draw from <paramref name="random"/>: two pixels' noise per
-    /// step instead of one call per byte, which makes the fill several times faster.
+    /// The noise comes from a SplitMix64 stream seeded by one draw from <paramref name="random"/>: one 64-bit step
+    /// gives two pixels' noise, where <see cref="Random.NextBytes(byte[])"/> would make one call per byte.
     /// </summary>
     public static void FillBackground(RgbImage image, NamedColor color, int noiseAmplitude, Random random)
     {
