@@ -3,9 +3,9 @@ using Workbench.IO;
 namespace Workbench.Data;
 
 /// <summary>
-/// Finds the official Fashion-MNIST IDX files. Looks, in order, in a folder the caller names, in
-/// <c>WORKBENCH_FASHION_MNIST</c>, in the repository's <c>data/fashion-mnist/</c>, and in the Debian package's
-/// <c>/usr/share/datasets/fashion-mnist/</c>.
+/// Finds the official Fashion-MNIST IDX files. Looks in the repository's <c>data/fashion-mnist/</c>, then in the
+/// Debian package's <c>/usr/share/datasets/fashion-mnist/</c>, then in the folder <c>WORKBENCH_FASHION_MNIST</c> names.
+/// A folder the caller passes explicitly is looked in first.
 /// </summary>
 public static class FashionMnistLocator
 {
@@ -22,14 +22,14 @@ public static class FashionMnistLocator
         "Install it with `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or download the four " +
         "*-ubyte.gz files of the official release into data/fashion-mnist/, or point WORKBENCH_FASHION_MNIST at a folder holding them.";
 
-    /// <summary>The folders searched, in order.</summary>
+    /// <summary>The folders searched, in order: a folder the caller names, data/fashion-mnist/, Debian's, then WORKBENCH_FASHION_MNIST.</summary>
     public static IEnumerable<string> SearchFolders(string? userFolder = null)
     {
         if (!string.IsNullOrWhiteSpace(userFolder)) yield return userFolder;
-        var env = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(env)) yield return env;
         if (WorkbenchPaths.Data is { } data) yield return Path.Combine(data, "fashion-mnist");
         yield return DebianFolder;
+        var env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        if (!string.IsNullOrWhiteSpace(env)) yield return env;
     }
 
     /// <summary>The first folder holding all four files, or null.</summary>

@@ -82,12 +82,6 @@ public sealed class DataLoader<TBatch>
     public IEnumerable<TBatch> Stream(long start = 0, long? count = null, Action<LoaderStats>? stats = null, CancellationToken cancel = default)
     {
         long end = count is { } c ? start + c : long.MaxValue;
-        if (Options.Prefetch <= 0)
-        {
-            for (long b = start; b < end; b++) yield return GetBatch(b);
-            yield break;
-        }
-
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var ready = new ConcurrentDictionary<long, Task<TBatch>>();
         long next = start;
@@ -107,10 +101,15 @@ public sealed class DataLoader<TBatch>
         {
             for (long b = start; b < end; b++)
             {
-                Schedule(b + Options.Prefetch + 1);
                 waiting.Start();
-                ready.TryRemove(b, out var task);
-                var batch = task!.GetAwaiter().GetResult();
+                TBatch batch;
+                if (Options.Prefetch <= 0) batch = GetBatch(b);     // built on the caller's thread: all of it is waiting
+                else
+                {
+                    Schedule(b + Options.Prefetch + 1);
+                    ready.TryRemove(b, out var task);
+                    batch = task!.GetAwaiter().GetResult();
+                }
                 waiting.Stop();
                 handed++;
                 yield return batch;
