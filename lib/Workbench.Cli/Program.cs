@@ -11,5 +11,7 @@ var root = new RootCommand("Multimodal Workbench: CLIP, LLaVA and Flamingo in C#
     DoctorCommand.Create(),
     DataCommand.Create(),
     BenchCommand.Create(),
+    TrainCommand.Create(),
+    TrainCommand.CreateEval(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -77,19 +77,5 @@ static class DataCommand
         return command;
     }
 
-    /// <summary>Bad input (an unknown source, a missing data set, a malformed file) prints its message and exits 2.</summary>
-    static int Guarded(Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or FormatException
-                                   or Workbench.Data.Files.ImageDecodeException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 2;
-        }
-    }
+    static int Guarded(Action action) => Cli.Guard(action);
 }

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Workbench.Training;
+using Workbench.Training.Clip;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench train clip</c>, <c>workbench eval clip</c>.</summary>
+static class TrainCommand
+{
+    static Option<string> DataOption() => new("--data")
+    {
+        Description = "shapes, fashion-mnist, fashion-scenes, or the path of a caption file next to its images.",
+        DefaultValueFactory = _ => "shapes",
+    };
+
+    public static Command Create()
+    {
+        var data = DataOption();
+        var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => "quick" };
+        preset.AcceptOnlyFromAmong("quick", "full");
+        var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffles and caption choices.", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
+        var steps = new Option<long?>("--steps") { Description = "Override the preset's number of steps." };
+        var encoder = new Option<string?>("--image-encoder") { Description = "Override the preset's image encoder: vit or cnn." };
+        var clip = new Command("clip", "Train CLIP (contrastive image-text pretraining) and evaluate it on held-out data.")
+        {
+            data, preset, seed, output, resume, steps, encoder,
+        };
+        clip.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
+        {
+            var config = ClipRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(seed));
+            if (result.GetValue(steps) is { } s) config = config with { Steps = s };
+            if (result.GetValue(encoder) is { } e) config = config with { ImageEncoder = e };
+            string dir = result.GetValue(output)!;
+            Console.WriteLine($"CLIP on {config.Data} ({config.Preset}): {config.ImageEncoder} image encoder, batch {config.BatchSize}, {config.Steps} steps, seed {config.Seed} -> {dir}");
+            var watch = Stopwatch.StartNew();
+            var run = ClipRun.Create(config);
+            var progress = new ProgressPrinter(config.Steps);
+            var (_, metrics, _) = run.Fit(dir, result.GetValue(resume), progress.Step, progress.Eval, cancel);
+            Console.WriteLine($"trained and evaluated in {watch.Elapsed.TotalSeconds:F0}s; held-out metrics ({Path.Combine(dir, "metrics.json")}):");
+            Print(metrics.Metrics);
+        })));
+        var command = new Command("train", "Train a model.") { clip };
+        return command;
+    }
+
+    public static Command CreateEval()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder written by `workbench train clip`.", Required = true };
+        var data = new Option<string?>("--data") { Description = "Evaluate on another data source than the run's." };
+        var clip = new Command("clip", "Evaluate a trained CLIP run on held-out data; prints and writes metrics.json.") { checkpoint, data };
+        clip.SetAction(result => Cli.Guard(() =>
+        {
+            string dir = result.GetValue(checkpoint)!;
+            var (run, model) = ClipRun.Load(dir, result.GetValue(data));
+            var metrics = ClipEvaluation.Test(run, model, run.Config.Seed);
+            ClipRun.WriteMetrics(dir, metrics);
+            Console.WriteLine($"{run.Config.Data} test split, {Path.Combine(dir, "metrics.json")}:");
+            Print(metrics.Metrics);
+        }));
+        return new Command("eval", "Evaluate a trained model.") { clip };
+    }
+
+    static void Print(IReadOnlyDictionary<string, double> metrics)
+    {
+        foreach (var (name, value) in metrics) Console.WriteLine($"  {name,-44} {value:0.####}");
+    }
+
+    /// <summary>Progress in the terminal: one line rewritten in place when interactive, else a line every tenth of the run.</summary>
+    sealed class ProgressPrinter(long steps)
+    {
+        readonly bool interactive = !Console.IsOutputRedirected;
+        readonly Stopwatch watch = Stopwatch.StartNew();
+
+        public void Step(StepRecord r)
+        {
+            double eta = r.Step > 0 ? watch.Elapsed.TotalSeconds / r.Step * (steps - r.Step) : 0;
+            string temperature = r.Metrics.TryGetValue("temperature", out var t) ? $"  temperature {t:F4}" : "";
+            string line = $"step {r.Step,6}/{steps}  loss {r.Loss,8:F4}  lr {r.LearningRate:0.00e0}{temperature}  {r.StepsPerSecond,5:F2} steps/s  eta {eta,5:F0}s";
+            if (interactive) Console.Write($"\r{line}   ");
+            else if (r.Step == 1 || r.Step % Math.Max(1, steps / 10) == 0 || r.Step == steps) Console.WriteLine(line);
+        }
+
+        public void Eval(EvaluationRecord r)
+        {
+            if (interactive) Console.WriteLine();
+            Console.WriteLine($"  eval at step {r.Step}: {string.Join(", ", r.Metrics.Select(m => $"{m.Key} {m.Value:0.###}"))}");
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using TorchSharp;
+using Workbench.Data;
+using Workbench.Evaluation;
+using Workbench.Models.Clip;
+using static TorchSharp.torch;
+
+namespace Workbench.Training.Clip;
+
+/// <summary>The held-out figures of a CLIP model, as written to <c>metrics.json</c>.</summary>
+/// <param name="Metrics">Named figures: zero_shot_top1, retrieval_text_to_image_r1, ... and their baselines.</param>
+/// <param name="Retrieval">Retrieval in both directions on the test pairs.</param>
+/// <param name="ZeroShot">Zero-shot classification, where the data has classes.</param>
+/// <param name="LinearProbe">A linear probe on the frozen image features, where the data has classes.</param>
+public sealed record ClipMetrics(
+    IReadOnlyDictionary<string, double> Metrics,
+    RetrievalReport Retrieval,
+    ClassificationScores? ZeroShot,
+    ClassificationScores? LinearProbe);
+
+/// <summary>
+/// Scores a CLIP model on held-out data: retrieval both ways (a retrieved item whose caption is identical to the
+/// query's counts as a hit), zero-shot classification with prompt-template ensembles, a linear probe, and baselines
+/// that show the model uses what it should: the same model with each image swapped for another example's image.
+/// </summary>
+public static class ClipEvaluation
+{
+    /// <summary>Quick validation figures, logged during training.</summary>
+    public static IReadOnlyDictionary<string, double> Validation(ClipRun run, ClipModel model)
+    {
+        int n = Math.Min(run.Config.ValidationSamples, run.Validation.Count);
+        var indices = Enumerable.Range(0, n).ToList();
+        using var scope = NewDisposeScope();
+        var images = run.EmbedImages(model, run.Validation, indices);
+        var captions = indices.Select(i => run.Validation.Get(i).Captions[0]).ToList();
+        var texts = run.EmbedTexts(model, captions);
+        var report = Workbench.Evaluation.Retrieval.Evaluate(images, texts, captions);
+        var metrics = new Dictionary<string, double>
+        {
+            ["val_retrieval_text_to_image_r1"] = report.TextToImage.RecallAt1,
+            ["val_retrieval_image_to_text_r1"] = report.ImageToText.RecallAt1,
+        };
+        if (run.Validation.ClassNames is { } classes)
+        {
+            var classifier = new ZeroShotClassifier(classes, Data.PromptTemplates.Default, t => run.EmbedTexts(model, t));
+            metrics["val_zero_shot_top1"] = classifier.Evaluate(images, indices.Select(i => run.Validation.Get(i).Label).ToList()).Top1;
+        }
+        return metrics;
+    }
+
+    /// <summary>The full held-out evaluation on the test split.</summary>
+    public static ClipMetrics Test(ClipRun run, ClipModel model, int seed = 0)
+    {
+        using var scope = NewDisposeScope();
+        var test = run.Test;
+        var metrics = new Dictionary<string, double>();
+
+        // Retrieval over the first N test pairs, each with its canonical caption.
+        int n = Math.Min(run.Config.RetrievalSamples, test.Count);
+        var indices = Enumerable.Range(0, n).ToList();
+        var images = run.EmbedImages(model, test, indices);
+        var captions = indices.Select(i => test.Get(i).Captions[0]).ToList();
+        var texts = run.EmbedTexts(model, captions);
+        var retrieval = Workbench.Evaluation.Retrieval.Evaluate(images, texts, captions);
+        Add(metrics, "retrieval_text_to_image", retrieval.TextToImage);
+        Add(metrics, "retrieval_image_to_text", retrieval.ImageToText);
+
+        // Baseline: the same model, each caption paired with another example's image (a fixed derangement).
+        var shuffled = Derangement(n, seed);
+        var baseline = Workbench.Evaluation.Retrieval.Evaluate(images.index_select(0, tensor(shuffled)), texts, captions);
+        metrics["baseline_other_image_text_to_image_r1"] = baseline.TextToImage.RecallAt1;
+        metrics["distinct_captions"] = captions.Distinct().Count();
+        metrics["chance_text_to_image_r1"] = captions.GroupBy(c => c).Sum(g => (double)g.Count() * g.Count()) / ((double)n * n);
+
+        ClassificationScores? zeroShot = null, probe = null;
+        if (test.ClassNames is { } classes)
+        {
+            int m = Math.Min(run.Config.ZeroShotSamples ?? test.Count, test.Count);
+            var all = Enumerable.Range(0, m).ToList();
+            var allImages = run.EmbedImages(model, test, all);
+            var labels = all.Select(i => test.Get(i).Label).ToList();
+            var classifier = new ZeroShotClassifier(classes, Data.PromptTemplates.Default, t => run.EmbedTexts(model, t));
+            zeroShot = classifier.Evaluate(allImages, labels);
+            metrics["zero_shot_top1"] = zeroShot.Top1;
+            metrics["zero_shot_top5"] = zeroShot.Top5;
+            metrics["zero_shot_samples"] = m;
+            metrics["chance_zero_shot_top1"] = 1.0 / classes.Count;
+            var otherImage = classifier.Evaluate(allImages.index_select(0, tensor(Derangement(m, seed))), labels);
+            metrics["baseline_other_image_zero_shot_top1"] = otherImage.Top1;
+
+            if (run.Config.LinearProbeSamples > 0)
+            {
+                int k = Math.Min(run.Config.LinearProbeSamples, run.Train.Count);
+                var trainIdx = Enumerable.Range(0, k).ToList();
+                var trainFeatures = run.ImageFeatures(model, run.Train, trainIdx);
+                var testFeatures = run.ImageFeatures(model, test, all);
+                probe = Workbench.Evaluation.LinearProbe.TrainAndEvaluate(trainFeatures, trainIdx.Select(i => run.Train.Get(i).Label).ToList(),
+                    testFeatures, labels, classes, seed: seed);
+                metrics["linear_probe_top1"] = probe.Top1;
+                metrics["linear_probe_train_samples"] = k;
+            }
+        }
+        return new ClipMetrics(metrics, retrieval, zeroShot, probe);
+    }
+
+    static void Add(Dictionary<string, double> metrics, string prefix, RetrievalScores s)
+    {
+        metrics[$"{prefix}_r1"] = s.RecallAt1;
+        metrics[$"{prefix}_r5"] = s.RecallAt5;
+        metrics[$"{prefix}_r10"] = s.RecallAt10;
+        metrics[$"{prefix}_median_rank"] = s.MedianRank;
+    }
+
+    /// <summary>A seeded permutation with no fixed point: every image moves to another example.</summary>
+    internal static long[] Derangement(int n, int seed)
+    {
+        var random = new Random(StableHash.Combine(seed, n, 0xDE7A));
+        var order = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
+        for (int i = n - 1; i > 0; i--)
+        {
+            int j = random.Next(i);   // Sattolo's algorithm: a single cycle, so nothing stays in place
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+        return order;
+    }
+}

@@ -1,0 +1,71 @@
+using TorchSharp;
+using Workbench.Data;
+using Workbench.Data.Loading;
+using Workbench.Models.Clip;
+using Workbench.Runtime;
+using static TorchSharp.torch;
+
+namespace Workbench.Training.Clip;
+
+/// <summary>
+/// CLIP for the <see cref="Trainer"/>: each step draws batch <c>step - 1</c> of a seeded loader (so a resumed run sees
+/// the same batches), scores it with the contrastive loss, clamps the temperature after each update, and reports
+/// held-out retrieval on validation pairs.
+/// </summary>
+public sealed class ClipTrainingTask : ITrainingTask, IDisposable
+{
+    readonly ClipRun run;
+    readonly DataLoader<ImageTextBatch> loader;
+    IEnumerator<ImageTextBatch>? stream;
+    long nextBatch = -1;
+
+    /// <summary>Builds the model (call after seeding) and the loader over the run's training split.</summary>
+    public ClipTrainingTask(ClipRun run)
+    {
+        this.run = run;
+        Clip = run.CreateModel();
+        if (!run.Config.LearnTemperature) Clip.LogitScale.requires_grad = false;
+        loader = new DataLoader<ImageTextBatch>(run.Train, new LoaderOptions(run.Config.BatchSize, Seed: run.Config.Seed),
+            ImageTextBatch.Collator(run.Tokenizer, run.Config.ContextLength, ClipRun.Normalization, run.Config.Seed));
+    }
+
+    /// <summary>The model being trained.</summary>
+    public ClipModel Clip { get; }
+
+    /// <inheritdoc />
+    public nn.Module Model => Clip;
+
+    /// <inheritdoc />
+    public int SamplesPerStep => run.Config.BatchSize;
+
+    /// <inheritdoc />
+    public Tensor Loss(long step, int microStep)
+    {
+        long batch = step - 1;
+        if (stream is null || batch != nextBatch)
+        {
+            stream?.Dispose();
+            stream = loader.Stream(batch).GetEnumerator();
+        }
+        stream.MoveNext();
+        nextBatch = batch + 1;
+        var (images, tokens, groups) = stream.Current.ToDevice(ComputeDevice.Current);
+        return Clip.Loss(images, tokens, run.Config.GroupIdenticalCaptions ? groups : null);
+    }
+
+    /// <inheritdoc />
+    public void AfterOptimizerStep() => Clip.ClampLogitScale();
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double>? StepMetrics(long step) => new Dictionary<string, double>
+    {
+        ["temperature"] = 1 / Math.Exp(Clip.LogitScale.item<float>()),
+        ["logit_scale"] = Math.Exp(Clip.LogitScale.item<float>()),
+    };
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, double>? Evaluate() => ClipEvaluation.Validation(run, Clip);
+
+    /// <inheritdoc />
+    public void Dispose() => stream?.Dispose();
+}
