@@ -13,5 +13,6 @@ var root = new RootCommand("Multimodal Workbench: CLIP, LLaVA and Flamingo in C#
     BenchCommand.Create(),
     TrainCommand.Create(),
     TrainCommand.CreateEval(),
+    EmbedCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -24,22 +24,33 @@ static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
         var steps = new Option<long?>("--steps") { Description = "Override the preset's number of steps." };
         var encoder = new Option<string?>("--image-encoder") { Description = "Override the preset's image encoder: vit or cnn." };
+        var batch = new Option<int?>("--batch") { Description = "Override the preset's batch size." };
+        var convWidth = new Option<int?>("--conv-width") { Description = "Override the CNN's first-block width." };
+        var lr = new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." };
         var clip = new Command("clip", "Train CLIP (contrastive image-text pretraining) and evaluate it on held-out data.")
         {
-            data, preset, seed, output, resume, steps, encoder,
+            data, preset, seed, output, resume, steps, encoder, batch, convWidth, lr,
         };
         clip.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
         {
             var config = ClipRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(seed));
             if (result.GetValue(steps) is { } s) config = config with { Steps = s };
             if (result.GetValue(encoder) is { } e) config = config with { ImageEncoder = e };
+            if (result.GetValue(batch) is { } b) config = config with { BatchSize = b };
+            if (result.GetValue(convWidth) is { } w) config = config with { ConvWidth = w };
+            if (result.GetValue(lr) is { } l) config = config with { LearningRate = l };
             string dir = result.GetValue(output)!;
             Console.WriteLine($"CLIP on {config.Data} ({config.Preset}): {config.ImageEncoder} image encoder, batch {config.BatchSize}, {config.Steps} steps, seed {config.Seed} -> {dir}");
             var watch = Stopwatch.StartNew();
             var run = ClipRun.Create(config);
             var progress = new ProgressPrinter(config.Steps);
             var (_, metrics, _) = run.Fit(dir, result.GetValue(resume), progress.Step, progress.Eval, cancel);
-            Console.WriteLine($"trained and evaluated in {watch.Elapsed.TotalSeconds:F0}s; held-out metrics ({Path.Combine(dir, "metrics.json")}):");
+            if (metrics is null)
+            {
+                Console.WriteLine($"stopped; the last step is checkpointed: continue with --resume --out {dir}");
+                return;
+            }
+            Console.WriteLine($"trained in {progress.TrainingSeconds:F0}s, evaluated in {watch.Elapsed.TotalSeconds - progress.TrainingSeconds:F0}s; held-out metrics ({Path.Combine(dir, "metrics.json")}):");
             Print(metrics.Metrics);
         })));
         var command = new Command("train", "Train a model.") { clip };
@@ -73,12 +84,14 @@ static class TrainCommand
     {
         readonly bool interactive = !Console.IsOutputRedirected;
         readonly Stopwatch watch = Stopwatch.StartNew();
+        public double TrainingSeconds { get; private set; }
 
         public void Step(StepRecord r)
         {
             double eta = r.Step > 0 ? watch.Elapsed.TotalSeconds / r.Step * (steps - r.Step) : 0;
             string temperature = r.Metrics.TryGetValue("temperature", out var t) ? $"  temperature {t:F4}" : "";
             string line = $"step {r.Step,6}/{steps}  loss {r.Loss,8:F4}  lr {r.LearningRate:0.00e0}{temperature}  {r.StepsPerSecond,5:F2} steps/s  eta {eta,5:F0}s";
+            if (r.Step == steps) TrainingSeconds = watch.Elapsed.TotalSeconds;
             if (interactive) Console.Write($"\r{line}   ");
             else if (r.Step == 1 || r.Step % Math.Max(1, steps / 10) == 0 || r.Step == steps) Console.WriteLine(line);
         }

@@ -48,8 +48,8 @@ public sealed class ClipModelTests
         using var cnn = new ConvImageEncoder(new ConvImageEncoderConfig());
 
         Assert.Equal(new long[] { 2, 128 }, vit.forward(images).shape);
-        Assert.Equal(new long[] { 2, 128 }, cnn.forward(images).shape);
-        Assert.Equal(128, cnn.OutputWidth);
+        Assert.Equal(new long[] { 2, 64 }, cnn.forward(images).shape);   // two blocks: 32 then 64 channels, average-pooled
+        Assert.Equal(64, cnn.OutputWidth);
     }
 
     [Theory]
@@ -177,5 +177,28 @@ public sealed class ClipModelTests
 
         output.WriteLine($"loss {initial:F4} -> {after:F4}");
         Assert.True(after < initial, $"loss {initial} -> {after}");
+    }
+}
+
+public sealed class ConvImageEncoderTests
+{
+    public ConvImageEncoderTests() => Workbench.Runtime.TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    public void TheFlattenedHeadSeesWhereThingsAreAndTheAveragePoolDoesNot()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        // The same blob in two places, shifted by a multiple of the total pooling stride and away from the borders:
+        // average pooling over a translation-equivariant stack cannot tell them apart, the flattening layer can.
+        var a = TorchSharp.torch.zeros(1, 3, 32, 32); a[.., .., 8..12, 8..12] = TorchSharp.torch.ones(1, 3, 4, 4);
+        var b = TorchSharp.torch.zeros(1, 3, 32, 32); b[.., .., 16..20, 16..20] = TorchSharp.torch.ones(1, 3, 4, 4);
+        TorchSharp.torch.manual_seed(0);
+        var pooled = new ConvImageEncoder(new ConvImageEncoderConfig(BaseWidth: 4, Blocks: 2));
+        var flat = new ConvImageEncoder(new ConvImageEncoderConfig(BaseWidth: 4, Blocks: 2, ImageSize: 32, FlattenWidth: 8));
+        var pooledGap = (pooled.forward(a) - pooled.forward(b)).abs().max().item<float>();
+        var flatGap = (flat.forward(a) - flat.forward(b)).abs().max().item<float>();
+        Assert.True(pooledGap < 1e-5, $"average pool distinguishes them by {pooledGap}");
+        Assert.True(flatGap > 1e-3, $"flattened head distinguishes them by only {flatGap}");
+        Assert.Equal(8, flat.OutputWidth);
     }
 }

@@ -24,7 +24,7 @@ public sealed record ClipConfig(TextTransformerConfig Text)
 
     /// <summary>
     /// The quick preset, ≈1–2M parameters, for minutes of training on a 2-core CPU: width 128, 3 layers, 4 heads
-    /// in both towers; a 3-block CNN (32 → 128 channels) as the image ablation.
+    /// in both towers; a 2-block CNN (32 → 64 channels, flattened to 256 features) as the image ablation.
     /// </summary>
     /// <param name="vocabularySize">Token ids of the tokenizer.</param>
     /// <param name="endOfTextId">The tokenizer's end-of-text id.</param>
@@ -36,7 +36,7 @@ public sealed record ClipConfig(TextTransformerConfig Text)
 
     /// <summary>
     /// The full preset, ≈5–6M parameters, for longer runs on a 2-core CPU: width 192, 6 layers, 6 heads in both
-    /// towers; a 3-block CNN (48 → 192 channels) as the image ablation.
+    /// towers; a 2-block CNN (64 → 128 channels, flattened to 384 features) as the image ablation.
     /// </summary>
     /// <param name="vocabularySize">Token ids of the tokenizer.</param>
     /// <param name="endOfTextId">The tokenizer's end-of-text id.</param>
@@ -44,14 +44,14 @@ public sealed record ClipConfig(TextTransformerConfig Text)
     /// <param name="imageSize">Side of the square images.</param>
     /// <param name="padId">The tokenizer's padding id.</param>
     public static ClipConfig Full(int vocabularySize, int endOfTextId, int contextLength = 32, int imageSize = 32, int padId = 0) =>
-        Preset(vocabularySize, endOfTextId, contextLength, imageSize, padId, width: 192, layers: 6, heads: 6, cnnBaseWidth: 48);
+        Preset(vocabularySize, endOfTextId, contextLength, imageSize, padId, width: 192, layers: 6, heads: 6, cnnBaseWidth: 64);
 
     static ClipConfig Preset(int vocabularySize, int endOfTextId, int contextLength, int imageSize, int padId,
                              int width, int layers, int heads, int cnnBaseWidth) =>
         new(new TextTransformerConfig(vocabularySize, endOfTextId, contextLength, width, layers, heads, padId))
         {
             Vision = new VisionTransformerConfig(imageSize, PatchSizeFor(imageSize), width, layers, heads),
-            Conv = new ConvImageEncoderConfig(BaseWidth: cnnBaseWidth, Blocks: 3),
+            Conv = new ConvImageEncoderConfig(BaseWidth: cnnBaseWidth, Blocks: 2, ImageSize: imageSize, FlattenWidth: 2 * width),
             EmbedDim = width,
         };
 

@@ -76,12 +76,41 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor>
         return nn.functional.normalize(projected, dim: -1);
     }
 
-    /// <summary>Embeds token ids (B, T) as unit vectors (B, D).</summary>
+    /// <summary>
+    /// Embeds token ids (B, T) as unit vectors (B, D). Identical rows are encoded once and copied (class captions
+    /// repeat many times in a batch); the result, and its gradients, are the same as encoding every row.
+    /// </summary>
     public Tensor EncodeTexts(Tensor tokens)
     {
-        using var features = text.forward(tokens);
-        using var projected = text_projection.forward(features);
-        return nn.functional.normalize(projected, dim: -1);
+        using var scope = NewDisposeScope();
+        var (unique, inverse) = DistinctRows(tokens);
+        var rows = unique is null ? tokens : tokens.index_select(0, unique);
+        var features = text.forward(rows);
+        var projected = nn.functional.normalize(text_projection.forward(features), dim: -1);
+        return (inverse is null ? projected : projected.index_select(0, inverse)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The first index of each distinct row and, per row, its position among them; nulls when all rows differ.</summary>
+    static (Tensor? Unique, Tensor? Inverse) DistinctRows(Tensor tokens)
+    {
+        long rows = tokens.shape[0], length = tokens.shape[1];
+        var ids = tokens.cpu().data<long>().ToArray();
+        var first = new Dictionary<string, long>();
+        var unique = new List<long>();
+        var inverse = new long[rows];
+        for (long r = 0; r < rows; r++)
+        {
+            string key = string.Join(",", ids.AsSpan((int)(r * length), (int)length).ToArray());
+            if (!first.TryGetValue(key, out long position))
+            {
+                position = unique.Count;
+                first[key] = position;
+                unique.Add(r);
+            }
+            inverse[r] = position;
+        }
+        if (unique.Count == rows) return (null, null);
+        return (tensor(unique.ToArray(), device: tokens.device), tensor(inverse, device: tokens.device));
     }
 
     /// <summary>Embeds a batch of images and a batch of texts, with the current scale (and bias).</summary>

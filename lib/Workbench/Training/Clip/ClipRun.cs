@@ -61,16 +61,18 @@ public sealed class ClipRun
         var size = full
             ? ClipConfig.Full(Tokenizer.VocabularySize, Tokenizer.EndId, Config.ContextLength, ImageSize, Tokenizer.PadId)
             : ClipConfig.Quick(Tokenizer.VocabularySize, Tokenizer.EndId, Config.ContextLength, ImageSize, Tokenizer.PadId);
-        var model = new ClipModel(size with { ImageEncoder = Config.ImageEncoder, Loss = Config.Loss });
+        var conv = size.Conv with { BaseWidth = Config.ConvWidth ?? size.Conv.BaseWidth, Blocks = Config.ConvBlocks ?? size.Conv.Blocks };
+        var model = new ClipModel(size with { ImageEncoder = Config.ImageEncoder, Loss = Config.Loss, Conv = conv });
         model.to(ComputeDevice.Current);
         return model;
     }
 
     /// <summary>
     /// Trains into <paramref name="outputDir"/> (or resumes the newest checkpoint there), then evaluates on the test
-    /// split and writes <c>metrics.json</c>. Events report each step and evaluation as they happen.
+    /// split and writes <c>metrics.json</c>. Events report each step and evaluation as they happen. A cancelled run
+    /// checkpoints its last step and returns without metrics (null); resume it later.
     /// </summary>
-    public (ClipModel Model, ClipMetrics Metrics, MetricsHistory History) Fit(string? outputDir, bool resume = false,
+    public (ClipModel Model, ClipMetrics? Metrics, MetricsHistory History) Fit(string? outputDir, bool resume = false,
         Action<StepRecord>? onStep = null, Action<EvaluationRecord>? onEval = null, CancellationToken cancel = default)
     {
         if (outputDir is not null)
@@ -96,6 +98,7 @@ public sealed class ClipRun
             var history = trainer.Run(cancel);
             var model = task!.Clip;
             model.eval();
+            if (!trainer.IsComplete) return (model, null, history);
             var metrics = ClipEvaluation.Test(this, model, Config.Seed);
             if (outputDir is not null) WriteMetrics(outputDir, metrics);
             return (model, metrics, history);

@@ -19,6 +19,10 @@ public sealed record ClipRunConfig
     public string ImageEncoder { get; init; } = ImageEncoders.Vit;
     /// <summary>Model size: "quick" or "full" (see <see cref="ClipConfig.Quick"/> and <see cref="ClipConfig.Full"/>).</summary>
     public string ModelSize { get; init; } = "quick";
+    /// <summary>Channels of the CNN's first block (doubling per block); null: the model size's default.</summary>
+    public int? ConvWidth { get; init; }
+    /// <summary>Blocks of the CNN; null: the model size's default.</summary>
+    public int? ConvBlocks { get; init; }
     /// <summary>Symmetric InfoNCE (CLIP) or the sigmoid loss (SigLIP).</summary>
     public ContrastiveLossKind Loss { get; init; } = ContrastiveLossKind.InfoNce;
     /// <summary>Learn the temperature (CLIP) or keep it at its initial value (an ablation).</summary>
