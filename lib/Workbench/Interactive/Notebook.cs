@@ -40,6 +40,8 @@ public static class Notebook
         Formatter.Register<Figure>((chart, writer) => writer.Write(ChartHtml.Fragment(chart)), "text/html");
         Formatter.Register<Image>((image, writer) => writer.Write(ImageHtml.Tag(image)), "text/html");
         Formatter.Register<Workbench.Data.RgbImage>((image, writer) => { using var i = image.ToImage(); writer.Write(ImageHtml.Tag(i)); }, "text/html");
+        Formatter.Register<TrainingProgress>((progress, writer) => writer.Write(progress.ToHtml()), "text/html");
+        Formatter.Register<RetrievalGallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<Gallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<NotebookReady>((ready, writer) =>
