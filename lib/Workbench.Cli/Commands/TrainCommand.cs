@@ -90,7 +90,9 @@ static class TrainCommand
         {
             double eta = r.Step > 0 ? watch.Elapsed.TotalSeconds / r.Step * (steps - r.Step) : 0;
             string temperature = r.Metrics.TryGetValue("temperature", out var t) ? $"  temperature {t:F4}" : "";
-            string line = $"step {r.Step,6}/{steps}  loss {r.Loss,8:F4}  lr {r.LearningRate:0.00e0}{temperature}  {r.StepsPerSecond,5:F2} steps/s  eta {eta,5:F0}s";
+            int filled = (int)(20 * r.Step / Math.Max(1, steps));
+            string bar = "[" + new string('#', filled) + new string('-', 20 - filled) + "]";
+            string line = $"{bar} step {r.Step,6}/{steps}  loss {r.Loss,8:F4}  lr {r.LearningRate:0.00e0}{temperature}  {r.StepsPerSecond,5:F2} steps/s  eta {eta,5:F0}s";
             if (r.Step == steps) TrainingSeconds = watch.Elapsed.TotalSeconds;
             if (interactive) Console.Write($"\r{line}   ");
             else if (r.Step == 1 || r.Step % Math.Max(1, steps / 10) == 0 || r.Step == steps) Console.WriteLine(line);

@@ -15,6 +15,9 @@ public static class StableHash
         return x ^ (x >> 31);
     }
 
+    /// <summary>Folds one more value into a running hash.</summary>
+    public static ulong Fold(ulong hash, ulong value) => Mix(hash ^ Mix(value));
+
     /// <summary>Combines values into a non-negative 31-bit seed for <see cref="Random"/>.</summary>
     public static int Combine(params long[] values)
     {

@@ -243,14 +243,8 @@ public sealed class Trainer : IDisposable
         outputReady = true;
     }
 
-    /// <summary>SplitMix64 of (seed, step): a well-spread seed per step.</summary>
-    static long StepSeed(long seed, long step)
-    {
-        ulong z = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return (long)((z ^ (z >> 31)) >> 1);
-    }
+    /// <summary>A well-spread seed per (seed, step).</summary>
+    static long StepSeed(long seed, long step) => (long)(Workbench.Data.StableHash.Fold(Workbench.Data.StableHash.Mix((ulong)seed), (ulong)step) >> 1);
 
     /// <summary>Closes the log and frees the optimizer state. The task and its model stay usable.</summary>
     public void Dispose()

@@ -134,19 +134,10 @@ public sealed class FashionScenes : IImageTextDataset
 
     Random RandomFor(int index, Stream stream)
     {
-        ulong h = SplitMix((ulong)(long)Config.Seed);
-        h = SplitMix(h ^ (ulong)Split);
-        h = SplitMix(h ^ (ulong)(uint)index);
-        h = SplitMix(h ^ (ulong)stream);
+        ulong h = StableHash.Mix((ulong)(long)Config.Seed);
+        h = StableHash.Mix(h ^ (ulong)Split);
+        h = StableHash.Mix(h ^ (ulong)(uint)index);
+        h = StableHash.Mix(h ^ (ulong)stream);
         return new Random((int)(h >> 33));
-    }
-
-    /// <summary>SplitMix64's finaliser (Steele, Lea and Flood, 2014): a stable 64-bit mix, unlike string.GetHashCode.</summary>
-    static ulong SplitMix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

@@ -41,7 +41,7 @@ public static class ShapeRasterizer
         for (int pixel = 0, i = 0; i < pixels.Length; pixel++, i += 3)
         {
             // 64 random bits serve two pixels of 24 bits each.
-            if ((pixel & 1) == 0) bits = SplitMix64.Mix(state++);
+            if ((pixel & 1) == 0) bits = StableHash.Mix(state++);
             // A uniform byte scaled by levels/256 is a (near) uniform integer in [0, levels).
             pixels[i] = Clamp(r + ((int)(bits & 0xFF) * levels >> 8));
             pixels[i + 1] = Clamp(g + ((int)((bits >> 8) & 0xFF) * levels >> 8));

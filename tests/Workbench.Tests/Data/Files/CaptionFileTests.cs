@@ -5,7 +5,7 @@ namespace Workbench.Tests.Data.Files;
 
 public sealed class CaptionFileTests : IDisposable
 {
-    readonly TempFolder folder = new();
+    readonly SampleFilesFolder folder = new();
 
     public void Dispose() => folder.Dispose();
 

@@ -7,7 +7,7 @@ namespace Workbench.Tests.Data.Files;
 
 public sealed class ImageDecoderTests : IDisposable
 {
-    readonly TempFolder folder = new();
+    readonly SampleFilesFolder folder = new();
 
     public void Dispose() => folder.Dispose();
 
@@ -33,7 +33,7 @@ public sealed class ImageDecoderTests : IDisposable
     [Fact]
     public void JpegDecodesToItsSizeAndColour()
     {
-        string path = folder.WriteImage("b.jpg", TempFolder.Solid(16, 8, new Rgb24(200, 40, 90)));
+        string path = folder.WriteImage("b.jpg", SampleFilesFolder.Solid(16, 8, new Rgb24(200, 40, 90)));
         var decoded = ImageDecoder.Default.DecodeRgb(path);
         Assert.Equal((16, 8), (decoded.Width, decoded.Height));
         var p = decoded[8, 4];
@@ -155,7 +155,7 @@ public sealed class ImageDecoderTests : IDisposable
     [Fact]
     public void PixelLimitIsInclusive()
     {
-        string path = folder.WriteImage("ten.png", TempFolder.Solid(5, 2, new Rgb24(1, 2, 3)));
+        string path = folder.WriteImage("ten.png", SampleFilesFolder.Solid(5, 2, new Rgb24(1, 2, 3)));
         Assert.Equal(10, new ImageDecoder(new ImageDecodeLimits(MaxPixels: 10)).Identify(path).Pixels);
         var ex = Assert.Throws<ImageDecodeException>(() => new ImageDecoder(new ImageDecodeLimits(MaxPixels: 9)).Decode(path));
         Assert.Equal(ImageProblem.TooManyPixels, ex.Problem);

@@ -5,15 +5,15 @@ namespace Workbench.Tests.Data.Files;
 
 public sealed class ImageTextFolderTests : IDisposable
 {
-    readonly TempFolder folder = new();
+    readonly SampleFilesFolder folder = new();
 
     public void Dispose() => folder.Dispose();
 
     /// <summary>images/: good.png (40x20), photo.jpg (30x30), corrupt.png (garbage), bomb.png (claims 100000^2); missing.png absent.</summary>
     string MakeFolder()
     {
-        folder.WriteImage("images/good.png", TempFolder.Solid(40, 20, new Rgb24(250, 10, 10)));
-        folder.WriteImage("images/photo.jpg", TempFolder.Solid(30, 30, new Rgb24(10, 10, 250)));
+        folder.WriteImage("images/good.png", SampleFilesFolder.Solid(40, 20, new Rgb24(250, 10, 10)));
+        folder.WriteImage("images/photo.jpg", SampleFilesFolder.Solid(30, 30, new Rgb24(10, 10, 250)));
         folder.WriteBytes("images/corrupt.png", Enumerable.Repeat((byte)0x5A, 100).ToArray());
         folder.WriteBytes("images/bomb.png", PngSurgery.WithClaimedSize(PngSurgery.SmallPng(), 100000, 100000));
         return folder.WriteText("captions.csv",
@@ -86,7 +86,7 @@ public sealed class ImageTextFolderTests : IDisposable
     [Fact]
     public void VerifyPixelsAlsoSkipsImagesWhosePixelDataIsDamaged()
     {
-        folder.WriteImage("good.png", TempFolder.Solid(4, 4, new Rgb24(1, 2, 3)));
+        folder.WriteImage("good.png", SampleFilesFolder.Solid(4, 4, new Rgb24(1, 2, 3)));
         folder.WriteBytes("truncated.png", PngSurgery.SmallPng(64, 64)[..45]);
         string captions = folder.WriteText("c.jsonl", "{\"image\": \"good.png\", \"caption\": \"a\"}\n{\"image\": \"truncated.png\", \"caption\": \"b\"}\n");
 
@@ -99,7 +99,7 @@ public sealed class ImageTextFolderTests : IDisposable
     [Fact]
     public void LlavaConversationsBecomeTheSampleQuestions()
     {
-        folder.WriteImage("a.png", TempFolder.Solid(10, 10, new Rgb24(0, 255, 0)));
+        folder.WriteImage("a.png", SampleFilesFolder.Solid(10, 10, new Rgb24(0, 255, 0)));
         string captions = folder.WriteText("llava.json",
             """[{"id": "1", "image": "a.png", "conversations": [{"from": "human", "value": "<image>\nWhat colour?"}, {"from": "gpt", "value": "Green."}]}]""");
         var sample = new ImageTextFolder(captions, options: new ImageTextFolderOptions(ImageSize: 4)).Get(0);

@@ -6,11 +6,11 @@ using Workbench.Data;
 namespace Workbench.Tests.Data.Files;
 
 /// <summary>A temporary folder of small real image files and caption files, deleted on dispose.</summary>
-public sealed class TempFolder : IDisposable
+public sealed class SampleFilesFolder : IDisposable
 {
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "wb-files-" + Guid.NewGuid().ToString("N"));
 
-    public TempFolder() => Directory.CreateDirectory(Root);
+    public SampleFilesFolder() => Directory.CreateDirectory(Root);
 
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
@@ -96,7 +96,7 @@ public static class PngSurgery
     /// <summary>A small real PNG, encoded by ImageSharp.</summary>
     public static byte[] SmallPng(int width = 4, int height = 4)
     {
-        using var image = TempFolder.Solid(width, height, new Rgb24(10, 200, 30)).ToImage();
+        using var image = SampleFilesFolder.Solid(width, height, new Rgb24(10, 200, 30)).ToImage();
         using var stream = new MemoryStream();
         image.SaveAsPng(stream);
         return stream.ToArray();
