@@ -58,7 +58,7 @@ public sealed class SplitView : IImageTextDataset
     public SplitView(IImageTextDataset inner, Split split)
     {
         this.inner = inner;
-        indices = Enumerable.Range(0, inner.Count).Where(i => SplitOf(inner.Get(i).Id) == split).ToArray();
+        indices = Enumerable.Range(0, inner.Count).Where(i => SplitOf(inner.IdOf(i)) == split).ToArray();
     }
 
     /// <summary>The split a sample id belongs to.</summary>
@@ -77,4 +77,6 @@ public sealed class SplitView : IImageTextDataset
     public IReadOnlyList<string>? ClassNames => inner.ClassNames;
     /// <inheritdoc />
     public Sample Get(int index) => inner.Get(indices[index]);
+    /// <inheritdoc />
+    public string IdOf(int index) => inner.IdOf(indices[index]);
 }

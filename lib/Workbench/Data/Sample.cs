@@ -58,4 +58,7 @@ public interface IImageTextDataset
     IReadOnlyList<string>? ClassNames { get; }
     /// <summary>The sample at an index in [0, Count).</summary>
     Sample Get(int index);
+
+    /// <summary>The id of the sample at an index, without building the sample when the source can avoid it.</summary>
+    string IdOf(int index) => Get(index).Id;
 }

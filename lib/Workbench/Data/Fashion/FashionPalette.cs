@@ -1,12 +1,5 @@
 namespace Workbench.Data.Fashion;
 
-/// <summary>A colour with its name in words.</summary>
-/// <param name="Name">The word used in captions and answers ("red").</param>
-/// <param name="R">Red, 0..255.</param>
-/// <param name="G">Green, 0..255.</param>
-/// <param name="B">Blue, 0..255.</param>
-public sealed record NamedColor(string Name, byte R, byte G, byte B);
-
 /// <summary>
 /// The tints of <see cref="FashionScenes"/>: eight colours with clearly different hues, bright enough to stand out
 /// from the dark background, so that "red" and "orange" stay apart even in a 28x28 grey product photo.
@@ -28,5 +21,5 @@ public static class FashionPalette
 
     /// <summary>The colour of a name.</summary>
     public static NamedColor Get(string name) =>
-        Colors.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"no colour named \"{name}\" (have {string.Join(", ", Colors.Select(c => c.Name))})", nameof(name));
+        Colors.FirstOrDefault(c => c.Name == name) is { Name: not null } colour ? colour : throw new ArgumentException($"no colour named \"{name}\" (have {string.Join(", ", Colors.Select(c => c.Name))})", nameof(name));
 }

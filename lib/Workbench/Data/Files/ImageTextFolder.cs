@@ -57,6 +57,9 @@ public sealed class ImageTextFolder : IImageTextDataset
             contents.EntriesWithoutImage, contents.ImagesWithoutCaptions);
     }
 
+    /// <summary>The image path as the caption file writes it: the sample's id, without decoding the image.</summary>
+    public string IdOf(int index) => Records[index].RelativePath;
+
     /// <summary>
     /// The image at an index, decoded, resized and centre-cropped, with its captions and conversation turns.
     /// Id is the image path as the caption file writes it.

@@ -15,13 +15,6 @@ public enum ShapeKind
     Cross,
 }
 
-/// <summary>A colour with its name, e.g. red = (230, 40, 40).</summary>
-/// <param name="Name">The word captions and answers use.</param>
-/// <param name="R">Red, 0 to 255.</param>
-/// <param name="G">Green, 0 to 255.</param>
-/// <param name="B">Blue, 0 to 255.</param>
-public readonly record struct NamedColor(string Name, byte R, byte G, byte B);
-
 /// <summary>
 /// ShapesWorld's vocabulary: shapes, colours, sizes and the nine places of the 3x3 grid. The order of each list is part
 /// of the data set's definition (the split of scenes into train, validation and test hashes indices into these lists),
