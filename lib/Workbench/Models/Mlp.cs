@@ -4,31 +4,59 @@ using static TorchSharp.torch;
 
 namespace Workbench.Models;
 
+/// <summary>The non-linearity inside a transformer's feed-forward network.</summary>
+public enum Activation
+{
+    /// <summary>Exact GELU, x·Φ(x) (OpenCLIP's models trained from scratch).</summary>
+    Gelu,
+    /// <summary>GELU's tanh approximation (GPT-2's <c>gelu_new</c>).</summary>
+    GeluTanh,
+    /// <summary>x·σ(1.702x) (OpenAI's CLIP models).</summary>
+    QuickGelu,
+}
+
 /// <summary>
-/// The transformer's position-wise feed-forward network: Linear → GELU → Linear, widening by
-/// <c>ratio</c> in between (4 in "Attention Is All You Need" and CLIP).
+/// The transformer's position-wise feed-forward network: Linear → activation → Linear, widening by <c>ratio</c> in
+/// between (4 in "Attention Is All You Need", GPT-2 and CLIP). Named as GPT-2 and OpenCLIP name it: <c>c_fc</c>, <c>c_proj</c>.
 /// </summary>
 public sealed class Mlp : nn.Module<Tensor, Tensor>
 {
-    readonly Linear expand;
-    readonly GELU activation;
-    readonly Linear project;
+    readonly Linear c_fc;
+    readonly Linear c_proj;
+    readonly Activation activation;
 
     /// <summary>Creates the network.</summary>
     /// <param name="width">Input and output width.</param>
     /// <param name="ratio">Hidden width as a multiple of <paramref name="width"/>.</param>
-    public Mlp(int width, int ratio = 4) : base(nameof(Mlp))
+    /// <param name="activation">The non-linearity.</param>
+    public Mlp(int width, int ratio = 4, Activation activation = Activation.Gelu) : base(nameof(Mlp))
     {
-        expand = nn.Linear(width, width * ratio);
-        activation = nn.GELU();
-        project = nn.Linear(width * ratio, width);
+        c_fc = nn.Linear(width, width * ratio);
+        c_proj = nn.Linear(width * ratio, width);
+        this.activation = activation;
         RegisterComponents();
     }
 
     /// <summary>Applies the network to the last dimension of <paramref name="x"/>.</summary>
     public override Tensor forward(Tensor x)
     {
-        using var hidden = activation.forward(expand.forward(x));
-        return project.forward(hidden);
+        using var hidden = c_fc.forward(x);
+        using var activated = Apply(activation, hidden);
+        return c_proj.forward(activated);
+    }
+
+    /// <summary>Applies <paramref name="activation"/> elementwise.</summary>
+    public static Tensor Apply(Activation activation, Tensor x) => activation switch
+    {
+        Activation.Gelu => nn.functional.gelu(x),
+        Activation.GeluTanh => x.gelu(GELU.Approximate.tanh),
+        Activation.QuickGelu => QuickGelu(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
+    };
+
+    static Tensor QuickGelu(Tensor x)
+    {
+        using var gate = sigmoid(x * 1.702);
+        return x * gate;
     }
 }

@@ -5,41 +5,49 @@ using static TorchSharp.torch;
 namespace Workbench.Models;
 
 /// <summary>
-/// A pre-norm transformer block, as in GPT-2 and CLIP: <c>x + attn(ln1(x))</c>, then <c>x + mlp(ln2(x))</c>.
-/// Normalising before each sub-layer (not after, as in the original paper) keeps deep stacks trainable without warm-up tricks.
+/// A pre-norm transformer block, as in GPT-2 and CLIP: <c>x + attn(ln_1(x))</c>, then <c>x + mlp(ln_2(x))</c>.
+/// Normalising before each sub-layer (not after, as in the original paper) keeps deep stacks trainable without warm-up
+/// tricks. Parameter names (<c>ln_1</c>, <c>attn.in_proj_weight</c>, <c>ln_2</c>, <c>mlp.c_fc</c>) are GPT-2's and OpenCLIP's.
 /// </summary>
 public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
 {
-    readonly LayerNorm ln1;
-    readonly MultiHeadSelfAttention attn;
-    readonly LayerNorm ln2;
+    readonly LayerNorm ln_1;
+    readonly MultiHeadAttention attn;
+    readonly LayerNorm ln_2;
     readonly Mlp mlp;
 
     /// <summary>Creates the block.</summary>
     /// <param name="width">Feature width W.</param>
     /// <param name="heads">Attention heads; must divide <paramref name="width"/>.</param>
     /// <param name="mlpRatio">Hidden width of the MLP as a multiple of <paramref name="width"/>.</param>
-    public TransformerBlock(int width, int heads, int mlpRatio = 4) : base(nameof(TransformerBlock))
+    /// <param name="activation">The MLP's non-linearity.</param>
+    /// <param name="layerNormEps">LayerNorm's epsilon (1e-5 in GPT-2 and CLIP).</param>
+    public TransformerBlock(int width, int heads, int mlpRatio = 4, Activation activation = Activation.Gelu, double layerNormEps = 1e-5)
+        : base(nameof(TransformerBlock))
     {
-        ln1 = nn.LayerNorm(width);
-        attn = new MultiHeadSelfAttention(width, heads);
-        ln2 = nn.LayerNorm(width);
-        mlp = new Mlp(width, mlpRatio);
+        ln_1 = nn.LayerNorm(width, layerNormEps);
+        attn = new MultiHeadAttention(width, heads);
+        ln_2 = nn.LayerNorm(width, layerNormEps);
+        mlp = new Mlp(width, mlpRatio, activation);
         RegisterComponents();
     }
+
+    /// <summary>The block's self-attention layer.</summary>
+    public MultiHeadAttention Attention => attn;
 
     /// <summary>Applies the block without an attention mask.</summary>
     public override Tensor forward(Tensor x) => forward(x, null);
 
     /// <summary>Applies the block.</summary>
     /// <param name="x">Sequence (B, T, W).</param>
-    /// <param name="attentionMask">Additive attention mask (see <see cref="MultiHeadSelfAttention.forward(Tensor, Tensor?)"/>), or null.</param>
+    /// <param name="attentionMask">Attention mask (see <see cref="MultiHeadAttention.forward"/>), or null.</param>
+    /// <param name="cache">This block's keys and values of earlier positions (generation), or null.</param>
     /// <returns>(B, T, W).</returns>
-    public Tensor forward(Tensor x, Tensor? attentionMask)
+    public Tensor forward(Tensor x, Tensor? attentionMask, KeyValueCache.Layer? cache = null)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = x + attn.forward(ln1.forward(x), attentionMask);
-        var afterMlp = afterAttention + mlp.forward(ln2.forward(afterAttention));
+        var afterAttention = x + attn.forward(ln_1.forward(x), mask: attentionMask, cache: cache);
+        var afterMlp = afterAttention + mlp.forward(ln_2.forward(afterAttention));
         return afterMlp.MoveToOuterDisposeScope();
     }
 }

@@ -106,17 +106,21 @@ public sealed class ClipModelTests
     }
 
     [Fact]
-    public void ParameterNamesReadLikeOpenClip()
+    public void EachTowerNamesItsParametersAsOpenClipDoes()
     {
+        // Inside each tower the names are OpenCLIP's (a checkpoint loader maps `text.` to OpenCLIP's top level and the
+        // bias-free projection layers to its `proj` / `text_projection` matrices).
         using var model = new ClipModel(Tiny());
         var names = model.state_dict().Keys.ToHashSet();
         string[] expected =
         [
-            "visual.patch_embedding.weight", "visual.class_token", "visual.position_embedding",
-            "visual.blocks.0.ln1.weight", "visual.blocks.0.attn.query.weight", "visual.blocks.0.mlp.expand.weight",
-            "visual.ln_final.bias", "text.token_embedding.weight", "text.position_embedding",
-            "text.blocks.0.attn.output.bias", "text.ln_final.weight",
-            "image_projection.weight", "text_projection.weight", "logit_scale",
+            "visual.conv1.weight", "visual.class_embedding", "visual.positional_embedding",
+            "visual.transformer.resblocks.0.ln_1.weight", "visual.transformer.resblocks.0.attn.in_proj_weight",
+            "visual.transformer.resblocks.0.attn.in_proj_bias", "visual.transformer.resblocks.0.attn.out_proj.weight",
+            "visual.transformer.resblocks.0.ln_2.bias", "visual.transformer.resblocks.0.mlp.c_fc.weight",
+            "visual.transformer.resblocks.0.mlp.c_proj.bias", "visual.ln_post.weight",
+            "text.token_embedding.weight", "text.positional_embedding", "text.transformer.resblocks.0.attn.out_proj.bias",
+            "text.ln_final.weight", "image_projection.weight", "text_projection.weight", "logit_scale",
         ];
         Assert.All(expected, name => Assert.Contains(name, names));
         Assert.DoesNotContain("image_projection.bias", names);

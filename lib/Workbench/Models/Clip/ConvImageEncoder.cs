@@ -31,7 +31,7 @@ public sealed record ConvImageEncoderConfig(int Channels = 3, int BaseWidth = 32
 /// </summary>
 public sealed class ConvImageEncoder : ImageEncoder
 {
-    readonly Sequential blocks;
+    readonly ModuleList<Sequential> blocks;
     readonly Linear? head;
 
     /// <summary>The size this encoder was built with.</summary>
@@ -40,28 +40,36 @@ public sealed class ConvImageEncoder : ImageEncoder
     /// <inheritdoc />
     public override int OutputWidth => Config.OutputWidth;
 
+    /// <inheritdoc />
+    public override int TokenWidth => Config.LastChannels;
+
+    /// <summary>The last block's feature map: its cells still know where they are, and have seen the most.</summary>
+    public override int DefaultTokenLayer => -1;
+
     /// <summary>Builds the encoder.</summary>
     public ConvImageEncoder(ConvImageEncoderConfig config) : base(nameof(ConvImageEncoder))
     {
         if (config.Blocks < 1 || config.BaseWidth < 1 || config.ConvsPerBlock < 1)
             throw new ArgumentException($"ConvImageEncoder needs at least one block and one convolution per block, and a positive width; got {config}.");
         Config = config;
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        var stages = new List<Sequential>();
         int inputs = config.Channels;
         for (int b = 0; b < config.Blocks; b++)
         {
             int outputs = config.BaseWidth << b;
+            var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
             for (int c = 0; c < config.ConvsPerBlock; c++)
             {
                 // Without BatchNorm the convolution needs its own bias; with it, BatchNorm's shift does that job.
-                layers.Add(($"conv{b}_{c}", nn.Conv2d(c == 0 ? inputs : outputs, outputs, kernel_size: 3, padding: 1, bias: !config.BatchNorm)));
-                if (config.BatchNorm) layers.Add(($"norm{b}_{c}", nn.BatchNorm2d(outputs)));
-                layers.Add(($"relu{b}_{c}", nn.ReLU()));
+                layers.Add(($"conv{c}", nn.Conv2d(c == 0 ? inputs : outputs, outputs, kernel_size: 3, padding: 1, bias: !config.BatchNorm)));
+                if (config.BatchNorm) layers.Add(($"norm{c}", nn.BatchNorm2d(outputs)));
+                layers.Add(($"relu{c}", nn.ReLU()));
             }
-            layers.Add(($"pool{b}", nn.MaxPool2d(kernel_size: 2)));
+            layers.Add(("pool", nn.MaxPool2d(kernel_size: 2)));
+            stages.Add(nn.Sequential(layers));
             inputs = outputs;
         }
-        blocks = nn.Sequential(layers);
+        blocks = nn.ModuleList(stages.ToArray());
         if (config.ImageSize is int size)
         {
             int side = size >> config.Blocks;
@@ -74,8 +82,42 @@ public sealed class ConvImageEncoder : ImageEncoder
     /// <inheritdoc />
     public override Tensor forward(Tensor images)
     {
-        CheckImages(images, Config.Channels, Config.ImageSize);
-        using var maps = blocks.forward(images);     // (B, LastChannels, H / 2^Blocks, W / 2^Blocks)
+        using var maps = FeatureMap(images, Config.Blocks);     // (B, LastChannels, H / 2^Blocks, W / 2^Blocks)
         return head is null ? maps.mean([2L, 3L]) : head.forward(maps.flatten(1));
+    }
+
+    /// <inheritdoc />
+    public override int TokenCount(int layer)
+    {
+        int size = Config.ImageSize ?? throw new InvalidOperationException("ConvImageEncoder: the token count needs a fixed ImageSize.");
+        int side = size >> BlocksFor(layer);
+        return side * side;
+    }
+
+    /// <summary>The cells of block <paramref name="layer"/>'s feature map (1..Blocks; −1 the last), (B, H'·W', channels).</summary>
+    public override Tensor Tokens(Tensor images, int layer)
+    {
+        int count = BlocksFor(layer);
+        if (count != Config.Blocks)
+            throw new ArgumentException($"ConvImageEncoder tokens come from the last block (layer -1 or {Config.Blocks}), whose width is TokenWidth; got layer {layer}.");
+        using var maps = FeatureMap(images, count);
+        return maps.flatten(2).transpose(1, 2);
+    }
+
+    Tensor FeatureMap(Tensor images, int count)
+    {
+        CheckImages(images, Config.Channels, Config.ImageSize);
+        using var scope = NewDisposeScope();
+        var x = images.alias();
+        for (int b = 0; b < count; b++) x = blocks[b].forward(x);
+        return x.MoveToOuterDisposeScope();
+    }
+
+    int BlocksFor(int layer)
+    {
+        int count = layer < 0 ? Config.Blocks + 1 + layer : layer;
+        if (count < 1 || count > Config.Blocks)
+            throw new ArgumentException($"ConvImageEncoder has blocks 1..{Config.Blocks} (or -1..-{Config.Blocks}); got layer {layer}.");
+        return count;
     }
 }

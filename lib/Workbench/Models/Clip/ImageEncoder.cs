@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace Workbench.Models.Clip;
 
 /// <summary>
-/// An image tower for CLIP: maps images (B, C, H, W) to one feature vector per image (B, <see cref="OutputWidth"/>).
-/// <see cref="ClipModel"/> projects these features into the shared embedding space.
+/// An image tower: maps images (B, C, H, W) to one feature vector per image (B, <see cref="OutputWidth"/>), which
+/// <see cref="ClipModel"/> projects into the shared embedding space, and to a grid of per-region tokens
+/// (B, N, <see cref="TokenWidth"/>) that LLaVA's projector and Flamingo's resampler read.
 /// </summary>
 public abstract class ImageEncoder : nn.Module<Tensor, Tensor>
 {
@@ -14,6 +15,22 @@ public abstract class ImageEncoder : nn.Module<Tensor, Tensor>
 
     /// <summary>Width of the feature vector produced per image.</summary>
     public abstract int OutputWidth { get; }
+
+    /// <summary>Width of each token <see cref="Tokens"/> returns.</summary>
+    public abstract int TokenWidth { get; }
+
+    /// <summary>The layer whose tokens a vision-language model reads unless told otherwise.</summary>
+    public abstract int DefaultTokenLayer { get; }
+
+    /// <summary>Tokens per image that <see cref="Tokens"/> returns for <paramref name="layer"/>.</summary>
+    public abstract int TokenCount(int layer);
+
+    /// <summary>
+    /// Per-region tokens (B, N, <see cref="TokenWidth"/>) from layer <paramref name="layer"/> (negative: from the end),
+    /// without any class token: for a Vision Transformer, the patch tokens of a block's output; for a CNN, the cells of a
+    /// block's feature map, row by row.
+    /// </summary>
+    public abstract Tensor Tokens(Tensor images, int layer);
 
     /// <summary>Throws a clear exception when <paramref name="images"/> is not (B, channels, size, size).</summary>
     protected void CheckImages(Tensor images, int channels, int? size)

@@ -18,13 +18,14 @@ public sealed record TextTransformerConfig(
 /// <summary>
 /// CLIP's text encoder (Radford et al. 2021, §2.4): token embeddings plus learned positions, pre-norm transformer
 /// blocks under a causal mask, a final LayerNorm, and the features at the end-of-text token as the text's summary.
+/// Parameter names are OpenCLIP's (<c>token_embedding</c>, <c>positional_embedding</c>, <c>transformer.resblocks.N</c>, <c>ln_final</c>).
 /// Under the causal mask the end-of-text position has seen the whole text and nothing after it, so padding never matters.
 /// </summary>
 public sealed class TextTransformer : nn.Module<Tensor, Tensor>
 {
     readonly Embedding token_embedding;
-    Parameter position_embedding;
-    readonly ModuleList<TransformerBlock> blocks;
+    Parameter positional_embedding;
+    readonly Transformer transformer;
     readonly LayerNorm ln_final;
 
     /// <summary>The size this encoder was built with.</summary>
@@ -43,14 +44,14 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
                 throw new ArgumentException($"TextTransformer: {name} {id} is outside the vocabulary [0, {config.VocabularySize}).");
         Config = config;
         token_embedding = nn.Embedding(config.VocabularySize, config.Width);
-        position_embedding = nn.Parameter(zeros(config.ContextLength, config.Width));
+        positional_embedding = nn.Parameter(zeros(config.ContextLength, config.Width));
         // CLIP's initialisation: small embeddings so the residual stream starts near zero.
         using (no_grad())
         {
             nn.init.normal_(token_embedding.weight!, std: 0.02);
-            nn.init.normal_(position_embedding, std: 0.01);
+            nn.init.normal_(positional_embedding, std: 0.01);
         }
-        blocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TransformerBlock(config.Width, config.Heads)).ToArray());
+        transformer = new Transformer(config.Width, config.Layers, config.Heads);
         ln_final = nn.LayerNorm(config.Width);
         RegisterComponents();
     }
@@ -70,9 +71,9 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
         CheckTokens(tokens);
         using var scope = NewDisposeScope();
         long length = tokens.shape[1];
-        var x = token_embedding.forward(tokens) + position_embedding[..(int)length];
+        var x = token_embedding.forward(tokens) + positional_embedding[..(int)length];
         var mask = CausalMask(length, x.dtype, x.device);
-        foreach (var block in blocks) x = block.forward(x, mask);
+        x = transformer.forward(x, mask);
         return ln_final.forward(x).MoveToOuterDisposeScope();
     }
 

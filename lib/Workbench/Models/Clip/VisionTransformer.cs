@@ -22,21 +22,28 @@ public sealed record VisionTransformerConfig(
 /// The Vision Transformer image encoder (Dosovitskiy et al. 2020, "An Image is Worth 16x16 Words"), as used by CLIP:
 /// patches → linear embedding (a Conv2d with kernel = stride = patch size), a learned class token prepended,
 /// learned position embeddings added, pre-norm transformer blocks, a final LayerNorm; the class token's features
-/// summarise the image.
+/// summarise the image. Parameter names are OpenCLIP's (<c>conv1</c>, <c>class_embedding</c>,
+/// <c>positional_embedding</c>, <c>transformer.resblocks.N</c>, <c>ln_post</c>).
 /// </summary>
 public sealed class VisionTransformer : ImageEncoder
 {
-    readonly Conv2d patch_embedding;
-    Parameter class_token;
-    Parameter position_embedding;
-    readonly ModuleList<TransformerBlock> blocks;
-    readonly LayerNorm ln_final;
+    readonly Conv2d conv1;
+    Parameter class_embedding;
+    Parameter positional_embedding;
+    readonly Transformer transformer;
+    readonly LayerNorm ln_post;
 
     /// <summary>The size this encoder was built with.</summary>
     public VisionTransformerConfig Config { get; }
 
     /// <inheritdoc />
     public override int OutputWidth => Config.Width;
+
+    /// <inheritdoc />
+    public override int TokenWidth => Config.Width;
+
+    /// <summary>The penultimate block's output, as LLaVA reads CLIP (its last block is tuned to the class token).</summary>
+    public override int DefaultTokenLayer => Config.Layers >= 2 ? -2 : -1;
 
     /// <summary>Creates the encoder with freshly initialised weights (from torch's global generator).</summary>
     public VisionTransformer(VisionTransformerConfig config) : base(nameof(VisionTransformer))
@@ -47,28 +54,48 @@ public sealed class VisionTransformer : ImageEncoder
         if (config.Layers < 0) throw new ArgumentException($"VisionTransformer: layer count {config.Layers} is negative.");
         Config = config;
         int width = config.Width;
-        patch_embedding = nn.Conv2d(config.Channels, width, kernel_size: config.PatchSize, stride: config.PatchSize, bias: false);
+        conv1 = nn.Conv2d(config.Channels, width, kernel_size: config.PatchSize, stride: config.PatchSize, bias: false);
         // CLIP initialises both with std width^-0.5 so that they start at the scale of the patch embeddings.
         double scale = Math.Pow(width, -0.5);
-        class_token = nn.Parameter(randn(width) * scale);
-        position_embedding = nn.Parameter(randn(config.PatchCount + 1, width) * scale);
-        blocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TransformerBlock(width, config.Heads)).ToArray());
-        ln_final = nn.LayerNorm(width);
+        class_embedding = nn.Parameter(randn(width) * scale);
+        positional_embedding = nn.Parameter(randn(config.PatchCount + 1, width) * scale);
+        transformer = new Transformer(width, config.Layers, config.Heads);
+        ln_post = nn.LayerNorm(width);
         RegisterComponents();
     }
 
     /// <summary>Encodes images (B, C, H, W) into class-token features (B, Width).</summary>
     public override Tensor forward(Tensor images)
     {
+        using var scope = NewDisposeScope();
+        var x = transformer.forward(Embed(images), null);
+        return ln_post.forward(x[.., 0]).MoveToOuterDisposeScope();   // the class token
+    }
+
+    /// <inheritdoc />
+    public override int TokenCount(int layer)
+    {
+        transformer.BlocksFor(layer);
+        return Config.PatchCount;
+    }
+
+    /// <summary>The patch tokens (B, N, Width) after block <paramref name="layer"/>, class token dropped (no final LayerNorm).</summary>
+    public override Tensor Tokens(Tensor images, int layer)
+    {
+        using var scope = NewDisposeScope();
+        var x = transformer.forward(Embed(images), null, transformer.BlocksFor(layer));
+        return x[.., 1..].MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Patch embeddings with the class token in front and positions added, (B, N + 1, Width).</summary>
+    Tensor Embed(Tensor images)
+    {
         CheckImages(images, Config.Channels, Config.ImageSize);
         using var scope = NewDisposeScope();
         long batch = images.shape[0];
-        var patches = patch_embedding.forward(images)      // (B, W, H/p, W/p)
-            .flatten(2).transpose(1, 2);                   // (B, N, W)
-        var classTokens = class_token.expand(batch, 1, Config.Width);
-        var x = cat([classTokens, patches], 1) + position_embedding;  // (B, N + 1, W)
-        foreach (var block in blocks) x = block.forward(x);
-        var features = ln_final.forward(x[.., 0]);          // the class token
-        return features.MoveToOuterDisposeScope();
+        var patches = conv1.forward(images)           // (B, W, H/p, W/p)
+            .flatten(2).transpose(1, 2);              // (B, N, W)
+        var classTokens = class_embedding.expand(batch, 1, Config.Width);
+        return (cat([classTokens, patches], 1) + positional_embedding).MoveToOuterDisposeScope();
     }
 }

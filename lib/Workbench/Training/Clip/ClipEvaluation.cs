@@ -65,7 +65,7 @@ public static class ClipEvaluation
         Add(metrics, "retrieval_image_to_text", retrieval.ImageToText);
 
         // Baseline: the same model, each caption paired with another example's image (a fixed derangement).
-        var shuffled = Derangement(n, seed);
+        var shuffled = Derangement.Of(n, seed);
         var baseline = Workbench.Evaluation.Retrieval.Evaluate(images.index_select(0, tensor(shuffled)), texts, captions);
         metrics["baseline_other_image_text_to_image_r1"] = baseline.TextToImage.RecallAt1;
         metrics["distinct_captions"] = captions.Distinct().Count();
@@ -84,7 +84,7 @@ public static class ClipEvaluation
             metrics["zero_shot_top5"] = zeroShot.Top5;
             metrics["zero_shot_samples"] = m;
             metrics["chance_zero_shot_top1"] = 1.0 / classes.Count;
-            var otherImage = classifier.Evaluate(allImages.index_select(0, tensor(Derangement(m, seed))), labels);
+            var otherImage = classifier.Evaluate(allImages.index_select(0, tensor(Derangement.Of(m, seed))), labels);
             metrics["baseline_other_image_zero_shot_top1"] = otherImage.Top1;
 
             if (run.Config.LinearProbeSamples > 0)
@@ -108,18 +108,5 @@ public static class ClipEvaluation
         metrics[$"{prefix}_r5"] = s.RecallAt5;
         metrics[$"{prefix}_r10"] = s.RecallAt10;
         metrics[$"{prefix}_median_rank"] = s.MedianRank;
-    }
-
-    /// <summary>A seeded permutation with no fixed point: every image moves to another example.</summary>
-    internal static long[] Derangement(int n, int seed)
-    {
-        var random = new Random(StableHash.Combine(seed, n, 0xDE7A));
-        var order = Enumerable.Range(0, n).Select(i => (long)i).ToArray();
-        for (int i = n - 1; i > 0; i--)
-        {
-            int j = random.Next(i);   // Sattolo's algorithm: a single cycle, so nothing stays in place
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
     }
 }

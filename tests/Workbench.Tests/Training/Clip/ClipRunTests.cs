@@ -30,7 +30,8 @@ public sealed class ClipRunTests
     public void ASecondsLongRunLowersTheLossAndRetrievesBetterThanAnotherExamplesImage()
     {
         using var temp = new TempFolder();
-        var run = ClipRun.Create(Tiny(steps: 60));
+        // Width 16 and a 10-step warm-up: narrower or shorter, some seeds collapse to the uniform loss ln 32 (seen with 8 and 2).
+        var run = ClipRun.Create(Tiny(steps: 60) with { ConvWidth = 16, WarmupSteps = 10 });
         var (_, metrics, history) = run.Fit(temp.Path);
 
         var losses = history.Select(r => r.Loss).ToList();

@@ -1,0 +1,118 @@
+using TorchSharp;
+using Workbench.Models.Clip;
+using Workbench.Models.Language;
+using static TorchSharp.torch;
+
+namespace Workbench.Models.Llava;
+
+/// <summary>Which of a vision tower's outputs LLaVA reads.</summary>
+public enum VisionFeatures
+{
+    /// <summary>The per-region tokens of a layer (<see cref="ImageEncoder.Tokens"/>), class token dropped: LLaVA's choice.</summary>
+    Patches,
+    /// <summary>The pooled image feature alone, as one token (the class token of a ViT, the head of the CNN).</summary>
+    Pooled,
+}
+
+/// <summary>
+/// LLaVA (Liu et al. 2023, "Visual Instruction Tuning"): a frozen vision tower's features, mapped by a projector
+/// into the language model's token-embedding space, stand where the <c>&lt;image&gt;</c> token stands in the prompt; the
+/// language model reads them as it reads words. The tower never trains; the projector always does; the language model
+/// trains in stage 2 unless frozen.
+/// </summary>
+public sealed class LlavaModel : nn.Module
+{
+    readonly ImageEncoder vision_tower;
+    readonly nn.Module<Tensor, Tensor> mm_projector;
+    readonly GptModel language_model;
+
+    /// <summary>Builds the model around a tower and a language model (their weights are kept; the tower is frozen).</summary>
+    /// <param name="visionTower">The image encoder, e.g. a trained CLIP's.</param>
+    /// <param name="languageModel">The language model.</param>
+    /// <param name="projector">A name from <see cref="Projectors.Names"/>.</param>
+    /// <param name="imageTokenId">The token id that marks where the image goes.</param>
+    /// <param name="features">Patch tokens or the pooled feature.</param>
+    /// <param name="visionLayer">The tower layer of the patch tokens; null: the tower's default (a ViT's penultimate block).</param>
+    public LlavaModel(ImageEncoder visionTower, GptModel languageModel, string projector, int imageTokenId,
+        VisionFeatures features = VisionFeatures.Patches, int? visionLayer = null) : base(nameof(LlavaModel))
+    {
+        vision_tower = visionTower;
+        language_model = languageModel;
+        Features = features;
+        VisionLayer = visionLayer ?? visionTower.DefaultTokenLayer;
+        ImageTokenId = imageTokenId;
+        int width = features == VisionFeatures.Pooled ? visionTower.OutputWidth : visionTower.TokenWidth;
+        ImageTokens = features == VisionFeatures.Pooled ? 1 : visionTower.TokenCount(VisionLayer);
+        mm_projector = Projectors.Build(projector, width, languageModel.Width);
+        RegisterComponents();
+        foreach (var p in vision_tower.parameters()) p.requires_grad = false;
+    }
+
+    /// <summary>The frozen vision tower.</summary>
+    public ImageEncoder VisionTower => vision_tower;
+
+    /// <summary>The projector.</summary>
+    public nn.Module<Tensor, Tensor> Projector => mm_projector;
+
+    /// <summary>The language model.</summary>
+    public GptModel LanguageModel => language_model;
+
+    /// <summary>Which tower output is read.</summary>
+    public VisionFeatures Features { get; }
+
+    /// <summary>The tower layer read for patch tokens.</summary>
+    public int VisionLayer { get; }
+
+    /// <summary>The image token's id.</summary>
+    public int ImageTokenId { get; }
+
+    /// <summary>Tokens each image becomes in the language model's sequence.</summary>
+    public int ImageTokens { get; }
+
+    /// <summary>Freezes or unfreezes the language model (stage 1 and the frozen-LM ablation freeze it).</summary>
+    public void FreezeLanguageModel(bool frozen)
+    {
+        foreach (var p in language_model.parameters()) p.requires_grad = !frozen;
+    }
+
+    /// <summary>The frozen tower's features of images (B, C, H, W): (B, N, Wv), computed without gradients in eval mode.</summary>
+    public Tensor VisionFeaturesOf(Tensor images)
+    {
+        using var noGrad = no_grad();
+        bool training = vision_tower.training;
+        vision_tower.eval();
+        try
+        {
+            return Features == VisionFeatures.Pooled ? vision_tower.forward(images).unsqueeze(1) : vision_tower.Tokens(images, VisionLayer);
+        }
+        finally
+        {
+            if (training) vision_tower.train();
+        }
+    }
+
+    /// <summary>
+    /// The language model's input embeddings: token embeddings of <paramref name="tokens"/> (B, T) with the projected
+    /// <paramref name="features"/> (B, N, Wv) spliced in at each row's image token, (B, T − 1 + N, W).
+    /// </summary>
+    public Tensor InputEmbeddings(Tensor tokens, Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var positions = ImageSplice.ImagePositions(tokens, ImageTokenId);
+        var projected = mm_projector.forward(features);
+        return ImageSplice.Splice(language_model.Embed(tokens), projected, positions).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The mean next-token loss of <paramref name="targets"/> (B, T), the text's next-token targets with −100 where there is
+    /// no loss, after splicing: image positions never carry loss.
+    /// </summary>
+    public Tensor Loss(Tensor tokens, Tensor targets, Tensor features)
+    {
+        using var scope = NewDisposeScope();
+        var embeddings = InputEmbeddings(tokens, features);
+        var spliced = ImageSplice.SpliceTargets(targets, ImageSplice.ImagePositions(tokens, ImageTokenId), features.shape[1], -100);
+        var logits = language_model.Logits(embeddings);
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), spliced.reshape(-1), ignore_index: -100).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,32 @@
+namespace Workbench.Text;
+
+/// <summary>
+/// How the language model, LLaVA and Flamingo write a context (a caption, or an image) followed by questions and
+/// answers, so that one format runs through all three. A text-only sequence reads
+/// <c>&lt;bos&gt; a red circle at the top &lt;eoc&gt; question : what colour is the circle ? answer : red &lt;eos&gt;</c>;
+/// a multimodal one has <c>&lt;image&gt;</c> where the caption stood. The language model learns to answer from a caption
+/// in its context; LLaVA then teaches image tokens to read like that caption.
+/// </summary>
+public static class ConversationFormat
+{
+    /// <summary>What closes the context (caption or image) before the questions.</summary>
+    public const string EndOfContext = WordTokenizer.EndOfChunkToken;
+
+    /// <summary>The words the format adds, which every vocabulary must hold.</summary>
+    public static readonly IReadOnlyList<string> FormatWords = ["question", "answer", "caption", ":", "?"];
+
+    /// <summary>The context part: <c>&lt;bos&gt; {context} &lt;eoc&gt;</c>.</summary>
+    public static string Context(string context) => $"{WordTokenizer.BeginToken} {context} {EndOfContext}";
+
+    /// <summary>A question waiting for its answer: <c>question : {question} answer :</c>.</summary>
+    public static string Question(string question) => $" question : {question} answer :";
+
+    /// <summary>An answer and the end of the turn: <c>{answer} &lt;eos&gt;</c>.</summary>
+    public static string Answer(string answer) => $" {answer} {WordTokenizer.EndToken}";
+
+    /// <summary>A request for a description, <c>caption :</c>, answered by a caption and <c>&lt;eos&gt;</c>.</summary>
+    public const string CaptionRequest = " caption :";
+
+    /// <summary>Text that makes the vocabulary cover the format.</summary>
+    public static string VocabularyText => string.Join(' ', FormatWords);
+}

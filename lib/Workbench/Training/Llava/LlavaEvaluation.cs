@@ -1,0 +1,97 @@
+using TorchSharp;
+using Workbench.Data;
+using Workbench.Evaluation;
+using Workbench.Models.Llava;
+using Workbench.Runtime;
+using Workbench.Text;
+using Workbench.Training.Language;
+using static TorchSharp.torch;
+
+namespace Workbench.Training.Llava;
+
+/// <summary>
+/// How well a LLaVA model answers about held-out images: exact match per question kind, over all test scenes and over
+/// unseen ones (<see cref="SceneNovelty"/>), the caption token accuracy, and the blind control (the same model given
+/// another test scene's image), beside the majority-answer prior it should fall to.
+/// </summary>
+public static class LlavaEvaluation
+{
+    /// <summary>Figures over the first <paramref name="samples"/> scenes of <paramref name="data"/>; <paramref name="full"/> adds the unseen split and the blind control.</summary>
+    public static IReadOnlyDictionary<string, double> Evaluate(LlavaRun run, LlavaModel model, IImageTextDataset data, int samples,
+        string prefix = "", bool full = true)
+    {
+        using var scope = NewDisposeScope();
+        int n = Math.Min(samples, data.Count);
+        var scenes = Enumerable.Range(0, n).Select(data.Get).ToList();
+        using var features = FrozenFeatures.Compute(data, n, model.VisionTower, $"{model.Features}@{model.VisionLayer}",
+            model.VisionFeaturesOf, LlavaRun.Normalization);
+        var questions = scenes.SelectMany((s, i) => s.Questions.Select(q => (Index: i, Question: q))).ToList();
+        var metrics = new Dictionary<string, double>();
+        var novelty = full ? new SceneNovelty(run.Train) : null;
+
+        var answers = Answer(run, model, features, questions.Select(q => (q.Index, q.Question.Question)).ToList());
+        var scored = questions.Select((q, k) => new AnsweredQuestion(q.Question.Kind, q.Question.Answer, answers[k],
+            novelty?.IsUnseen(scenes[q.Index]) ?? false)).ToList();
+        foreach (var (key, value) in AnswerAccuracy.Score(scored, prefix + "vqa_exact_match")) metrics[key] = value;
+        metrics[$"{prefix}caption_token_accuracy"] = CaptionTokenAccuracy(run, model, features, scenes);
+        if (!full) return metrics;
+
+        metrics["unseen_scenes"] = scenes.Count(novelty!.IsUnseen);
+        metrics["test_scenes"] = n;
+        // The blind control: every question asked about another scene's image (a derangement: none keeps its own).
+        var other = Derangement.Of(n, (int)run.Config.Trainer.Seed);
+        var blind = Answer(run, model, features, questions.Select(q => ((int)other[q.Index], q.Question.Question)).ToList());
+        metrics["vqa_exact_match_blind"] = questions.Select((q, k) => new AnsweredQuestion(q.Question.Kind, q.Question.Answer, blind[k]))
+            .Average(a => a.Correct ? 1.0 : 0.0);
+        var majority = new MajorityAnswers(Enumerable.Range(0, Math.Min(5000, run.Train.Count)).SelectMany(i => run.Train.Get(i).Questions));
+        metrics["majority_baseline"] = questions.Average(q => AnswerAccuracy.Normalize(majority.Answer(q.Question)) == AnswerAccuracy.Normalize(q.Question.Answer) ? 1.0 : 0.0);
+        return metrics;
+    }
+
+    /// <summary>Greedy answers to questions, each about the image of feature row <c>Image</c>.</summary>
+    public static IReadOnlyList<string> Answer(LlavaRun run, LlavaModel model, FrozenFeatures features,
+        IReadOnlyList<(int Image, string Question)> questions, int batchSize = 256)
+    {
+        var tokenizer = run.Tokenizer;
+        var answers = new List<string>();
+        for (int start = 0; start < questions.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = questions.Skip(start).Take(batchSize).ToList();
+            var prompts = chunk.Select(q => tokenizer.Encode(ConversationFormat.Context(WordTokenizer.ImageToken) + ConversationFormat.Question(q.Question))).ToList();
+            answers.AddRange(Answer(model, tokenizer, prompts, features.Rows(chunk.Select(q => q.Image).ToList(), ComputeDevice.Current)));
+        }
+        return answers;
+    }
+
+    /// <summary>Greedy answers to prompts (token ids, each with one image token) about images given as tower features (B, N, Wv).</summary>
+    public static IReadOnlyList<string> Answer(LlavaModel model, WordTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
+    {
+        using var scope = NewDisposeScope();
+        var (ids, mask) = AnswerDecoding.LeftPad(prompts, tokenizer.PadId, features.device);
+        var embeddings = model.InputEmbeddings(ids, features);
+        var positions = ImageSplice.ImagePositions(ids, model.ImageTokenId);
+        var splicedMask = ImageSplice.SpliceTargets(mask.to_type(ScalarType.Int64), positions, features.shape[1], 1).to_type(ScalarType.Bool);
+        return AnswerDecoding.Greedy(model.LanguageModel, tokenizer, embeddings, splicedMask, maxTokens);
+    }
+
+    /// <summary>Teacher-forced next-token accuracy over the canonical caption's tokens, given the image.</summary>
+    static double CaptionTokenAccuracy(LlavaRun run, LlavaModel model, FrozenFeatures features, IReadOnlyList<Sample> scenes, int batchSize = 256)
+    {
+        long correct = 0, total = 0;
+        for (int start = 0; start < scenes.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var indices = Enumerable.Range(start, Math.Min(batchSize, scenes.Count - start)).ToList();
+            var sequences = indices.Select(i => TokenSequence.CaptionRequest(run.Tokenizer, WordTokenizer.ImageToken, scenes[i].Captions[0], superviseAll: false)).ToList();
+            var (tokens, targets) = TokenSequence.Collate(sequences, run.Tokenizer.PadId, ComputeDevice.Current);
+            var rows = features.Rows(indices, ComputeDevice.Current);
+            var logits = model.LanguageModel.Logits(model.InputEmbeddings(tokens, rows));
+            var spliced = ImageSplice.SpliceTargets(targets, ImageSplice.ImagePositions(tokens, model.ImageTokenId), rows.shape[1], TokenSequence.IgnoreIndex);
+            var counted = spliced.ne(TokenSequence.IgnoreIndex);
+            correct += logits.argmax(-1).eq(spliced).logical_and(counted).sum().item<long>();
+            total += counted.sum().item<long>();
+        }
+        return total == 0 ? double.NaN : (double)correct / total;
+    }
+}

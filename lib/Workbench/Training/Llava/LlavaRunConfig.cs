@@ -1,0 +1,79 @@
+using Workbench.Models.Llava;
+using Workbench.Training.Clip;
+using Workbench.Training.Language;
+using Workbench.Training.Runs;
+
+namespace Workbench.Training.Llava;
+
+/// <summary>
+/// A LLaVA run: which stage, the projector, what the frozen tower gives, whether the language model trains, the
+/// prerequisite runs it stands on (a CLIP run for the tower, a language-model run), and the trainer.
+/// <see cref="For"/> gives the tuned presets; vary them with <c>with</c>.
+/// </summary>
+public sealed record LlavaRunConfig : IMethodConfig
+{
+    /// <inheritdoc />
+    public string Method => "llava";
+    /// <inheritdoc />
+    public string Data { get; init; } = "shapes";
+    /// <inheritdoc />
+    public string Preset { get; init; } = "quick";
+    /// <inheritdoc />
+    public TrainerConfig Trainer { get; init; } = new();
+
+    /// <summary>1: alignment (only the projector trains, on captions); 2: instruction tuning (questions and answers).</summary>
+    public int Stage { get; init; } = 2;
+    /// <summary>The projector, a name from <see cref="Projectors.Names"/>.</summary>
+    public string Projector { get; init; } = Projectors.Mlp2xGelu;
+    /// <summary>Patch tokens (LLaVA) or the pooled feature alone.</summary>
+    public VisionFeatures Features { get; init; } = VisionFeatures.Patches;
+    /// <summary>The tower layer whose tokens are read; null: the tower's default (a ViT's penultimate block, the CNN's last).</summary>
+    public int? VisionLayer { get; init; }
+    /// <summary>Stage 2 only: keep the language model frozen (the ablation); LLaVA trains it.</summary>
+    public bool FreezeLanguageModel { get; init; }
+    /// <summary>Learning rate of the language model in stage 2, as a fraction of the projector's.</summary>
+    public double LanguageModelLearningRateScale { get; init; } = 1.0;
+
+    /// <summary>The CLIP run whose image encoder is the tower (trained on demand, see <see cref="PrerequisiteRuns"/>).</summary>
+    public ClipRunConfig Vision { get; init; } = ClipRunConfig.For("shapes", Presets.Quick);
+    /// <summary>The language-model run (trained on demand).</summary>
+    public LanguageModelRunConfig Language { get; init; } = LanguageModelRunConfig.For("shapes", Presets.Quick);
+
+    /// <summary>Sequences per optimizer step.</summary>
+    public int BatchSize { get; init; } = 64;
+    /// <summary>Most question-answer turns in one stage-2 sequence.</summary>
+    public int TurnsPerSequence { get; init; } = 4;
+    /// <summary>Held-out scenes for the test figures.</summary>
+    public int TestSamples { get; init; } = 1000;
+    /// <summary>Validation scenes scored during training.</summary>
+    public int ValidationSamples { get; init; } = 200;
+
+    /// <summary>The stage-1 run a stage-2 run starts from (its projector): the same settings at stage 1.</summary>
+    public LlavaRunConfig StageOne => this with
+    {
+        Stage = 1, FreezeLanguageModel = true, LanguageModelLearningRateScale = 1.0,
+        Trainer = Trainer with { Steps = StageOneSteps, WarmupSteps = Math.Min(Trainer.WarmupSteps, StageOneSteps / 10) },
+    };
+
+    /// <summary>Optimizer steps of the stage-1 run that stage 2 starts from.</summary>
+    public long StageOneSteps { get; init; } = 200;
+
+    /// <summary>The tuned preset for a data source ("quick": minutes on a laptop CPU once the prerequisites exist).</summary>
+    public static LlavaRunConfig For(string data, string preset, int stage = 2, int seed = 0)
+    {
+        if (stage is not (1 or 2)) throw new ArgumentException($"LLaVA has stages 1 and 2; got {stage}.");
+        bool full = Presets.IsFull(preset);
+        var trainer = new TrainerConfig
+        {
+            Seed = seed, Steps = full ? 2000 : 500, LearningRate = 2e-3, WarmupSteps = full ? 100 : 30, WeightDecay = 0.0,
+            EvalEvery = full ? 500 : 250, CheckpointEvery = full ? 500 : 250,
+        };
+        var config = new LlavaRunConfig
+        {
+            Data = data, Preset = full ? Presets.Full : Presets.Quick, Trainer = trainer,
+            Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed),
+            StageOneSteps = full ? 500 : 200,
+        };
+        return stage == 1 ? config.StageOne : config with { Stage = 2 };
+    }
+}

@@ -1,0 +1,94 @@
+using TorchSharp;
+using Workbench.Text;
+using static TorchSharp.torch;
+
+namespace Workbench.Training.Runs;
+
+/// <summary>The outcome of <see cref="MethodRun{TConfig, TModel}.Fit"/>.</summary>
+/// <param name="Model">The trained model, in eval mode.</param>
+/// <param name="Metrics">The held-out figures; null when the run was cancelled before its last step (resume it).</param>
+/// <param name="History">Every step's record.</param>
+public sealed record RunResult<TModel>(TModel Model, IReadOnlyDictionary<string, double>? Metrics, MetricsHistory History);
+
+/// <summary>
+/// One experiment of a method, end to end, the same way for every method: a configuration record, a tokenizer, a model
+/// factory, a training task and a held-out evaluation (what each method writes), over one shared run folder
+/// (<see cref="RunFolder"/>) and the shared <see cref="Trainer"/> (what this class does once for all).
+/// </summary>
+/// <typeparam name="TConfig">The method's configuration record.</typeparam>
+/// <typeparam name="TModel">The method's model.</typeparam>
+public abstract class MethodRun<TConfig, TModel> where TConfig : IMethodConfig where TModel : nn.Module
+{
+    /// <summary>Creates the run over a configuration and the tokenizer its model reads.</summary>
+    protected MethodRun(TConfig config, WordTokenizer tokenizer) => (Config, Tokenizer) = (config, tokenizer);
+
+    /// <summary>The configuration.</summary>
+    public TConfig Config { get; }
+
+    /// <summary>The tokenizer, saved with the run.</summary>
+    public WordTokenizer Tokenizer { get; }
+
+    /// <summary>The model this configuration describes, with fresh trainable weights (the trainer seeds first), on the compute device.</summary>
+    public abstract TModel CreateModel();
+
+    /// <summary>The model's skeleton for <see cref="LoadModel"/>: as <see cref="CreateModel"/>, but it need not fetch pretrained parts, since a checkpoint overwrites every weight.</summary>
+    protected virtual TModel CreateModelForLoading() => CreateModel();
+
+    /// <summary>The training task for a freshly built model.</summary>
+    protected abstract ITrainingTask CreateTask(TModel model);
+
+    /// <summary>The held-out figures on the test split, each beside the baseline that shows the model uses what it should.</summary>
+    public abstract IReadOnlyDictionary<string, double> Evaluate(TModel model);
+
+    /// <summary>
+    /// Trains into <paramref name="outputDir"/> (or resumes the newest checkpoint there), then evaluates on the test split
+    /// and writes <c>metrics.json</c>. A cancelled run checkpoints its last step and returns without metrics.
+    /// </summary>
+    public RunResult<TModel> Fit(string? outputDir, bool resume = false, Action<StepRecord>? onStep = null,
+        Action<EvaluationRecord>? onEval = null, CancellationToken cancel = default)
+    {
+        var folder = outputDir is null ? null : new RunFolder(outputDir);
+        if (folder is not null)
+        {
+            if (resume) folder.CheckSameConfig(Config);
+            folder.WriteSetup(Config, Tokenizer);
+        }
+        TModel? model = null;
+        ITrainingTask? task = null;
+        using var trainer = new Trainer(Config.Trainer with { OutputDir = outputDir }, () => task = CreateTask(model = CreateModel()));
+        if (onStep is not null) trainer.StepEnded += onStep;
+        if (onEval is not null) trainer.EvalEnded += onEval;
+        try
+        {
+            if (resume) trainer.Resume();
+            var history = trainer.Run(cancel);
+            model!.eval();
+            if (!trainer.IsComplete) return new RunResult<TModel>(model, null, history);
+            IReadOnlyDictionary<string, double> metrics;
+            using (no_grad()) metrics = Evaluate(model);
+            folder?.WriteMetrics(metrics);
+            return new RunResult<TModel>(model, metrics, history);
+        }
+        finally
+        {
+            (task as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <summary>The newest checkpoint's weights of the run folder <paramref name="runDir"/>, in a model in eval mode.</summary>
+    public TModel LoadModel(string runDir)
+    {
+        var model = CreateModelForLoading();
+        LoadWeights(model, new RunFolder(runDir).LatestCheckpoint());
+        model.eval();
+        return model;
+    }
+
+    /// <summary>Loads a checkpoint's model weights after checking every name and shape (the error names the file and tensor).</summary>
+    public static void LoadWeights(nn.Module model, string checkpointDir)
+    {
+        string weights = Path.Combine(checkpointDir, Checkpoint.ModelFile);
+        StateDictFile.Verify(weights, model);
+        model.load(weights);
+    }
+}

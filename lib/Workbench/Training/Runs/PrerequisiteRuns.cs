@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using Workbench.IO;
+
+namespace Workbench.Training.Runs;
+
+/// <summary>
+/// Runs that other methods stand on (LLaVA's vision tower and language model), trained on demand and kept under
+/// <c>artifacts/prerequisites/&lt;method&gt;-&lt;key&gt;/</c>, where the key is a hash of the configuration and of the data's
+/// identity. The first notebook or command that needs one trains it (resuming if an earlier attempt was cut short);
+/// every later one loads it.
+/// </summary>
+public static class PrerequisiteRuns
+{
+    /// <summary>Where prerequisites live unless told otherwise.</summary>
+    public static string DefaultRoot => Path.Combine(WorkbenchPaths.Artifacts, "prerequisites");
+
+    /// <summary>The folder for a configuration: a hash of its JSON and of the data's identity.</summary>
+    public static string FolderFor<TConfig>(TConfig config, string? root = null) where TConfig : IMethodConfig
+    {
+        string json = JsonSerializer.Serialize(config, RunFolder.Json);
+        string identity = json + "\n" + DataIdentity(config.Data);
+        string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..12];
+        return Path.Combine(root ?? DefaultRoot, $"{config.Method}-{key}");
+    }
+
+    /// <summary>
+    /// The completed run folder of <paramref name="run"/>'s configuration: trained there now if it is missing, resumed if
+    /// an earlier attempt stopped before its end.
+    /// </summary>
+    /// <param name="run">The prerequisite run.</param>
+    /// <param name="onStep">Progress of a training that has to happen.</param>
+    /// <param name="log">Told whether the run was found or is being trained.</param>
+    /// <param name="root">The cache folder (default <see cref="DefaultRoot"/>).</param>
+    public static string Ensure<TConfig, TModel>(MethodRun<TConfig, TModel> run, Action<StepRecord>? onStep = null,
+        Action<string>? log = null, string? root = null) where TConfig : IMethodConfig where TModel : torch.nn.Module
+    {
+        string folder = FolderFor(run.Config, root);
+        var runFolder = new RunFolder(folder);
+        if (runFolder.IsComplete)
+        {
+            log?.Invoke($"{run.Config.Method}: using the trained run in {folder}");
+            return folder;
+        }
+        bool resume = Checkpoint.Latest(folder) is not null;
+        log?.Invoke($"{run.Config.Method}: {(resume ? "resuming" : "training")} the prerequisite run in {folder}");
+        var result = run.Fit(folder, resume, onStep);
+        result.Model.Dispose();
+        return folder;
+    }
+
+    /// <summary>What identifies a data source besides its name: a caption file's size and time of change.</summary>
+    static string DataIdentity(string data) =>
+        File.Exists(data) ? $"{Path.GetFullPath(data)}|{new FileInfo(data).Length}|{File.GetLastWriteTimeUtc(data):O}" : data;
+}
