@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Workbench.Data;
 using Workbench.IO;
+using Workbench.Text;
 using Workbench.Training.Clip;
 
 namespace Workbench.Cli.Commands;
@@ -32,6 +33,8 @@ static class EmbedCommand
             {
                 if (!File.Exists(textFile)) throw new FileNotFoundException($"Text file not found: {textFile}");
                 var lines = File.ReadAllLines(textFile);
+                if (WordTokenizer.DescribeUnknownWords(lines.Select((line, i) => ($"line {i + 1}", line)), run.Tokenizer.UnknownWords) is { } unknown)
+                    Console.Error.WriteLine($"warning: {textFile}: {unknown}; the model cannot tell such words apart.");
                 embeddings = run.EmbedTexts(model, lines);
                 what = $"{lines.Length} texts of {textFile}";
             }

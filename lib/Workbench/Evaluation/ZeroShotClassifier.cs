@@ -1,4 +1,6 @@
 using TorchSharp;
+using Workbench.Data;
+using Workbench.Text;
 using static TorchSharp.torch;
 
 namespace Workbench.Evaluation;
@@ -14,6 +16,9 @@ public sealed record ClassificationScores(double Top1, double Top5, int[][] Conf
 /// CLIP's zero-shot classifier (Radford et al. 2021, section 3.1.4): embed every prompt template filled with every class
 /// name, average the normalised embeddings per class (a prompt ensemble), normalise again, and predict the class whose
 /// embedding is most similar to the image's.
+/// <para>A text encoder reads a word it never saw in training as <c>&lt;unk&gt;</c>, and classes that differ only in
+/// such words look alike to it: given the encoder's unknown words, the classifier names those of its prompts in
+/// <see cref="UnknownWords"/> and <see cref="Warning"/>, for the caller to show.</para>
 /// </summary>
 public sealed class ZeroShotClassifier
 {
@@ -21,18 +26,40 @@ public sealed class ZeroShotClassifier
     public Tensor ClassEmbeddings { get; }
     /// <summary>The classes.</summary>
     public IReadOnlyList<string> ClassNames { get; }
+    /// <summary>The prompts of each class, in class order: every template with the class name (and its article) filled in.</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Prompts { get; }
+    /// <summary>The distinct words of the prompts that the text encoder's vocabulary lacks (empty when not known).</summary>
+    public IReadOnlyList<string> UnknownWords { get; }
+    /// <summary>One line naming <see cref="UnknownWords"/> and the class name or prompt of each, or null when there are none.</summary>
+    public string? Warning { get; }
 
     /// <summary>
     /// Builds the classifier. <paramref name="encodeTexts"/> maps captions to L2-normalised (n, D) embeddings;
-    /// <paramref name="templates"/> contain "{}" where the class name goes.
+    /// <paramref name="templates"/> contain "{}" where the class name goes (an article before it is made to agree, as
+    /// <see cref="PromptTemplates.Apply"/> does for the training captions).
     /// </summary>
-    public ZeroShotClassifier(IReadOnlyList<string> classNames, IReadOnlyList<string> templates, Func<IReadOnlyList<string>, Tensor> encodeTexts)
+    /// <param name="classNames">The classes, in label order.</param>
+    /// <param name="templates">Prompt templates, each with one "{}".</param>
+    /// <param name="encodeTexts">The text encoder.</param>
+    /// <param name="unknownWords">The words of a text the text encoder's vocabulary lacks, e.g. a word tokenizer's
+    /// <c>UnknownWords</c>; null when every word is representable (a byte-level tokenizer).</param>
+    public ZeroShotClassifier(IReadOnlyList<string> classNames, IReadOnlyList<string> templates,
+                              Func<IReadOnlyList<string>, Tensor> encodeTexts, Func<string, IReadOnlyList<string>>? unknownWords = null)
     {
         ClassNames = classNames;
-        using var scope = NewDisposeScope();
-        var perClass = classNames.Select(name =>
+        Prompts = classNames.Select(name => (IReadOnlyList<string>)PromptTemplates.ForClass(name, templates)).ToList();
+        if (unknownWords is not null)
         {
-            var prompts = templates.Select(t => t.Replace("{}", name)).ToList();
+            var prompts = Prompts.SelectMany(p => p).ToList();
+            UnknownWords = prompts.SelectMany(unknownWords).Distinct(StringComparer.Ordinal).ToList();
+            // Class names first, so that a word of a class name is reported with its class.
+            Warning = WordTokenizer.DescribeUnknownWords(
+                classNames.Select(c => ($"class \"{c}\"", c)).Concat(prompts.Select(p => ($"prompt \"{p}\"", p))), unknownWords);
+        }
+        else UnknownWords = [];
+        using var scope = NewDisposeScope();
+        var perClass = Prompts.Select(prompts =>
+        {
             var mean = encodeTexts(prompts).mean([0]);
             return mean / mean.norm();
         }).ToArray();

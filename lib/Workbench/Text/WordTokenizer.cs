@@ -119,6 +119,42 @@ public sealed partial class WordTokenizer : ITextTokenizer
     public int[] Encode(string text) => Split(text).Select(word => ids.TryGetValue(word, out int id) ? id : UnknownId).ToArray();
 
     /// <summary>
+    /// The distinct words of a text that the vocabulary lacks, in order of first appearance. Each is encoded as
+    /// <c>&lt;unk&gt;</c>, so a model cannot tell them apart: against a vocabulary built from "a photo of a t-shirt.",
+    /// "a photo of a T-shirt/top." gives <c>/ top</c>.
+    /// </summary>
+    public IReadOnlyList<string> UnknownWords(string text) =>
+        Split(text).Where(word => !ids.ContainsKey(word)).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>
+    /// One line naming the words of some texts that a vocabulary lacks, each with the place it first occurs, or null
+    /// when there are none, e.g. <c>3 words are not in the vocabulary and are read as &lt;unk&gt;: "/", "top" (class
+    /// "T-shirt/top"); "trouser" (class "Trouser")</c>. At most <paramref name="maxPlaces"/> places are listed.
+    /// </summary>
+    /// <param name="texts">Each text with the place it comes from ("line 3", "class \"Bag\"").</param>
+    /// <param name="unknownWords">The words of a text the vocabulary lacks, such as a tokenizer's <see cref="UnknownWords"/>.</param>
+    /// <param name="maxPlaces">The most places to name; the others are counted.</param>
+    public static string? DescribeUnknownWords(IEnumerable<(string Where, string Text)> texts,
+                                               Func<string, IReadOnlyList<string>> unknownWords, int maxPlaces = 8)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentNullException.ThrowIfNull(unknownWords);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var places = new List<(string Where, List<string> Words)>();
+        foreach (var (where, text) in texts)
+        {
+            var fresh = unknownWords(text).Where(seen.Add).ToList();
+            if (fresh.Count > 0) places.Add((where, fresh));
+        }
+        if (places.Count == 0) return null;
+        var named = places.Take(maxPlaces).Select(p => $"{string.Join(", ", p.Words.Select(w => $"\"{w}\""))} ({p.Where})");
+        int unnamedWords = places.Skip(maxPlaces).Sum(p => p.Words.Count), unnamedPlaces = places.Count - maxPlaces;
+        static string Words(int n) => n == 1 ? "1 word" : $"{n} words";
+        string rest = unnamedWords > 0 ? $"; and {Words(unnamedWords)} more in {unnamedPlaces} more place{(unnamedPlaces == 1 ? "" : "s")}" : "";
+        return $"{Words(seen.Count)} {(seen.Count == 1 ? "is" : "are")} not in the vocabulary and read as {UnknownToken}: {string.Join("; ", named)}{rest}";
+    }
+
+    /// <summary>
     /// The tokens joined by spaces, except that <c>. , ! ? ; :</c> attach to the word before them. Encoding the result
     /// gives the same ids back.
     /// </summary>

@@ -1,5 +1,8 @@
 using TorchSharp;
+using Workbench.Data;
+using Workbench.Data.Fashion;
 using Workbench.Evaluation;
+using Workbench.Text;
 using Workbench.Runtime;
 using static TorchSharp.torch;
 
@@ -70,6 +73,59 @@ public sealed class ZeroShotClassifierTests
         Assert.Equal(0.75, scores.Top1);        // the last image looks like a dog but is labelled bird
         Assert.Equal(1.0, scores.Top5);         // three classes: always in the top five
         Assert.Equal(1, scores.Confusion[2][1]);
+    }
+
+    /// <summary>A stand-in text encoder that records what it was asked to embed.</summary>
+    sealed class RecordingEncoder
+    {
+        public List<string> Texts { get; } = [];
+
+        public Tensor Encode(IReadOnlyList<string> texts)
+        {
+            Texts.AddRange(texts);
+            return nn.functional.normalize(ones(texts.Count, 3), dim: -1);
+        }
+    }
+
+    [Fact]
+    public void PromptsGetTheArticleTheTrainingCaptionsUse()
+    {
+        using var scope = NewDisposeScope();
+        var encoder = new RecordingEncoder();
+        var classifier = new ZeroShotClassifier(["ankle boot", "bag"], ["a photo of a {}.", "{} in a photo."], encoder.Encode);
+        // The captions a model trains on come from PromptTemplates.ForClass, which writes "an ankle boot".
+        Assert.Equal(["a photo of an ankle boot.", "ankle boot in a photo.", "a photo of a bag.", "bag in a photo."], encoder.Texts);
+        Assert.Equal(PromptTemplates.ForClass("ankle boot", ["a photo of a {}.", "{} in a photo."]), classifier.Prompts[0]);
+    }
+
+    [Fact]
+    public void ATemplateWithoutAPlaceForTheClassIsAnError()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new ZeroShotClassifier(["bag"], ["a photo."], new RecordingEncoder().Encode));
+        Assert.Contains("a photo.", e.Message);
+    }
+
+    [Fact]
+    public void OfficialFashionNamesOutsideTheCaptionVocabularyAreNamedWithTheirClass()
+    {
+        using var scope = NewDisposeScope();
+        // The vocabulary a Fashion-MNIST run builds: its captions are the caption words through the templates.
+        var tokenizer = WordTokenizer.Build(FashionClasses.Words.SelectMany(w => PromptTemplates.ForClass(w)));
+        string[] template = ["a photo of a {}."];
+
+        var builtIn = new ZeroShotClassifier(FashionClasses.Words, template, new RecordingEncoder().Encode, tokenizer.UnknownWords);
+        Assert.Empty(builtIn.UnknownWords);
+        Assert.Null(builtIn.Warning);
+
+        var official = new ZeroShotClassifier(FashionClasses.OfficialNames, template, new RecordingEncoder().Encode, tokenizer.UnknownWords);
+        // "T-shirt/top" splits into t - shirt / top, and the captions say "t-shirt" and "pair of trousers".
+        Assert.Equal(["/", "top", "trouser"], official.UnknownWords);
+        Assert.Equal("""3 words are not in the vocabulary and read as <unk>: "/", "top" (class "T-shirt/top"); "trouser" (class "Trouser")""",
+                     official.Warning);
+
+        var ownTemplate = new ZeroShotClassifier(FashionClasses.Words, ["a snapshot of a {}."], new RecordingEncoder().Encode, tokenizer.UnknownWords);
+        Assert.Equal(["snapshot"], ownTemplate.UnknownWords);
+        Assert.Contains("\"snapshot\" (prompt \"a snapshot of a t-shirt.\")", ownTemplate.Warning);
     }
 }
 

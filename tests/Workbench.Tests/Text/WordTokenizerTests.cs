@@ -71,6 +71,33 @@ public sealed class WordTokenizerTests : IDisposable
     }
 
     [Fact]
+    public void UnknownWordsAreTheDistinctWordsThatEncodeAsUnkInOrder()
+    {
+        var tokenizer = WordTokenizer.Build(Texts);
+        const string text = "A GREEN square, a green Triangle <unk> <image> red";
+        var unknown = tokenizer.UnknownWords(text);
+        Assert.Equal(["green", ",", "triangle"], unknown);
+        // Each is exactly a word that encodes as <unk>: compare with the ids, word by word.
+        var words = WordTokenizer.Split(text).ToArray();
+        var ids = tokenizer.Encode(text);
+        var unkWords = words.Where((w, i) => ids[i] == tokenizer.UnknownId && w != WordTokenizer.UnknownToken).Distinct();
+        Assert.Equal(unkWords, unknown);
+        Assert.Empty(tokenizer.UnknownWords("a red square."));
+    }
+
+    [Fact]
+    public void DescribeUnknownWordsNamesEachWordWhereItFirstOccurs()
+    {
+        var tokenizer = WordTokenizer.Build(Texts);
+        var lines = new[] { ("line 1", "a red square"), ("line 2", "a green hexagon"), ("line 3", "a green square"), ("line 4", "a pink circle") };
+        Assert.Equal("""3 words are not in the vocabulary and read as <unk>: "green", "hexagon" (line 2); "pink" (line 4)""",
+                     WordTokenizer.DescribeUnknownWords(lines, tokenizer.UnknownWords));
+        Assert.Equal("""3 words are not in the vocabulary and read as <unk>: "green", "hexagon" (line 2); and 1 word more in 1 more place""",
+                     WordTokenizer.DescribeUnknownWords(lines, tokenizer.UnknownWords, maxPlaces: 1));
+        Assert.Null(WordTokenizer.DescribeUnknownWords([("line 1", "a red square"), ("line 2", "A blue circle.")], tokenizer.UnknownWords));
+    }
+
+    [Fact]
     public void ImageAndEndOfChunkWrittenInTextMapToTheirIds()
     {
         var tokenizer = WordTokenizer.Build(["<image> a red circle <eoc>"]);

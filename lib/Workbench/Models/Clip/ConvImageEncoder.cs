@@ -24,10 +24,10 @@ public sealed record ConvImageEncoderConfig(int Channels = 3, int BaseWidth = 32
 }
 
 /// <summary>
-/// A small CNN, the ablation for <see cref="VisionTransformer"/>: blocks of 3×3 convolutions (optionally with
-/// BatchNorm) and ReLU followed by 2×2 max pooling, then either a flattening linear layer (position-aware) or a global
-/// average pool. Convolutions build in locality and translation equivariance, which a ViT must learn from data;
-/// on a CPU they are also the cheaper encoder for small images.
+/// A small CNN, the alternative to <see cref="VisionTransformer"/> and the one the workbench's run presets train:
+/// blocks of 3×3 convolutions (optionally with BatchNorm) and ReLU followed by 2×2 max pooling, then either a
+/// flattening linear layer (position-aware) or a global average pool. Convolutions build in locality and translation
+/// equivariance, which a ViT must learn from data; on a CPU they are also the cheaper encoder for small images.
 /// </summary>
 public sealed class ConvImageEncoder : ImageEncoder
 {

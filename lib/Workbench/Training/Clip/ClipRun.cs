@@ -57,12 +57,7 @@ public sealed class ClipRun
     /// <summary>The model this config describes (fresh weights from the current seed).</summary>
     public ClipModel CreateModel()
     {
-        bool full = Config.ModelSize.Equals("full", StringComparison.OrdinalIgnoreCase);
-        var size = full
-            ? ClipConfig.Full(Tokenizer.VocabularySize, Tokenizer.EndId, Config.ContextLength, ImageSize, Tokenizer.PadId)
-            : ClipConfig.Quick(Tokenizer.VocabularySize, Tokenizer.EndId, Config.ContextLength, ImageSize, Tokenizer.PadId);
-        var conv = size.Conv with { BaseWidth = Config.ConvWidth ?? size.Conv.BaseWidth, Blocks = Config.ConvBlocks ?? size.Conv.Blocks };
-        var model = new ClipModel(size with { ImageEncoder = Config.ImageEncoder, Loss = Config.Loss, Conv = conv });
+        var model = new ClipModel(Config.ModelConfigFor(Tokenizer.VocabularySize, Tokenizer.EndId, Tokenizer.PadId, ImageSize));
         model.to(ComputeDevice.Current);
         return model;
     }
@@ -82,12 +77,7 @@ public sealed class ClipRun
             AtomicFile.WriteAllText(Path.Combine(outputDir, "run.json"), JsonSerializer.Serialize(Config, Json));
             Tokenizer.Save(Path.Combine(outputDir, "tokenizer.json"));
         }
-        var trainerConfig = new TrainerConfig
-        {
-            Steps = Config.Steps, LearningRate = Config.LearningRate, WarmupSteps = Config.WarmupSteps,
-            WeightDecay = Config.WeightDecay, Betas = (0.9, 0.98), Eps = 1e-6, GradientClipNorm = 1.0,
-            EvalEvery = Config.EvalEvery, CheckpointEvery = Config.CheckpointEvery, Seed = Config.Seed, OutputDir = outputDir,
-        };
+        var trainerConfig = Config.TrainerConfigFor(outputDir);
         ClipTrainingTask? task = null;
         using var trainer = new Trainer(trainerConfig, () => task = new ClipTrainingTask(this));
         if (onStep is not null) trainer.StepEnded += onStep;

@@ -60,6 +60,26 @@ public sealed class ClipCommandsTests : IClassFixture<ClipCommandsTests.TrainedR
     }
 
     [Fact]
+    public void EmbedTextsWarnsOnStderrNamingWordsOutsideTheVocabulary()
+    {
+        using var temp = new TempFolder();
+        var vocabulary = Workbench.Text.WordTokenizer.Load(Path.Combine(run.Dir, "tokenizer.json")).Tokens.Skip(6).ToList();
+        string known = string.Join(" ", vocabulary.Take(4));
+        File.WriteAllLines(temp["known.txt"], [known]);
+        var quiet = Cli.Run("embed", "--checkpoint", run.Dir, "--texts", temp["known.txt"], "--out", temp["known.npy"]);
+        Assert.True(quiet.ExitCode == 0, quiet.All);
+        Assert.DoesNotContain("warning", quiet.Stderr);
+
+        File.WriteAllLines(temp["texts.txt"], [known, $"{vocabulary[0]} zebra {vocabulary[1]} trapezoid", $"zebra {vocabulary[2]}"]);
+        var warned = Cli.Run("embed", "--checkpoint", run.Dir, "--texts", temp["texts.txt"], "--out", temp["texts.npy"]);
+        Assert.True(warned.ExitCode == 0, warned.All);
+        Assert.Contains("warning:", warned.Stderr);
+        Assert.Contains("\"zebra\", \"trapezoid\" (line 2)", warned.Stderr);
+        Assert.DoesNotContain("warning", warned.Stdout);
+        Assert.Equal(3, NpyFile.Read(temp["texts.npy"]).Rows);   // a warning, not an error
+    }
+
+    [Fact]
     public void ACheckpointOfTheWrongShapeIsNamedWithTheMismatch()
     {
         using var temp = new TempFolder();
