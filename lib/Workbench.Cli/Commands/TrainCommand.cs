@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Workbench.Training;
 using Workbench.Training.Clip;
+using Workbench.Training.Runs;
 
 namespace Workbench.Cli.Commands;
 
@@ -66,9 +67,9 @@ static class TrainCommand
         {
             string dir = result.GetValue(checkpoint)!;
             var (run, model) = ClipRun.Load(dir, result.GetValue(data));
-            var metrics = ClipEvaluation.Test(run, model, run.Config.Seed);
-            ClipRun.WriteMetrics(dir, metrics);
-            Console.WriteLine($"{run.Config.Data} test split, {Path.Combine(dir, "metrics.json")}:");
+            var metrics = run.Evaluate(model);
+            new RunFolder(dir).WriteMetrics(metrics.Metrics);
+            Console.WriteLine($"{run.Config.Data} test split, {Path.Combine(dir, RunFolder.MetricsFile)}:");
             Print(metrics.Metrics);
         }));
         return new Command("eval", "Evaluate a trained model.") { clip };

@@ -6,16 +6,24 @@ namespace Workbench.Cli.Commands;
 public static class WorkbenchCommand
 {
     /// <summary>Builds the root command with every subcommand.</summary>
-    public static RootCommand Create() => new("Multimodal Workbench: CLIP, LLaVA and Flamingo in C# notebooks.")
+    public static RootCommand Create()
     {
-        RunCommand.Create(),
-        DoctorCommand.Create(),
-        DataCommand.Create(),
-        BenchCommand.Create(),
-        TrainCommand.Create(),
-        TrainCommand.CreateEval(),
-        EmbedCommand.Create(),
-    };
+        var train = TrainCommand.Create();
+        foreach (var command in LanguageCommands.TrainCommands()) train.Subcommands.Add(command);
+        var eval = TrainCommand.CreateEval();
+        foreach (var command in LanguageCommands.EvalCommands()) eval.Subcommands.Add(command);
+        return new RootCommand("Multimodal Workbench: CLIP, LLaVA and Flamingo in C# notebooks.")
+        {
+            RunCommand.Create(),
+            DoctorCommand.Create(),
+            DataCommand.Create(),
+            BenchCommand.Create(),
+            train,
+            eval,
+            EmbedCommand.Create(),
+            LanguageCommands.Generate(),
+        };
+    }
 
     /// <summary>Every leaf command (one that runs something) with its path from the root, e.g. <c>["data", "show"]</c>.</summary>
     public static IReadOnlyList<(IReadOnlyList<string> Path, Command Command)> Leaves(Command? root = null)

@@ -15,7 +15,7 @@ namespace Workbench.Models;
 /// <c>out_proj</c>. Written with plain matmuls: on this CPU they ran faster than <c>scaled_dot_product_attention</c>.
 /// </para>
 /// </summary>
-public sealed class MultiHeadAttention : nn.Module
+public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
 {
     Parameter in_proj_weight;
     Parameter in_proj_bias;
@@ -52,6 +52,9 @@ public sealed class MultiHeadAttention : nn.Module
 
     /// <summary>Width of one head, W / heads.</summary>
     public int HeadWidth => Width / Heads;
+
+    /// <summary>The fused projection is a weight matrix (it decays like a linear layer's weight).</summary>
+    public IEnumerable<string> WeightMatrixNames => [nameof(in_proj_weight)];
 
     /// <summary>The fused query/key/value projection (3W, W), for tests and checkpoint loaders.</summary>
     public Parameter InProjectionWeight => in_proj_weight;

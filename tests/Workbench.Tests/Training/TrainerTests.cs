@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Workbench.Tests.Training;
 
+[Collection(GlobalRandomState.Name)]
 public sealed class TrainerTests : IDisposable
 {
     readonly string outputDir = Path.Combine(Path.GetTempPath(), $"workbench-trainer-{Guid.NewGuid():N}");

@@ -15,7 +15,7 @@ public sealed record ClipMetrics(
     IReadOnlyDictionary<string, double> Metrics,
     RetrievalReport Retrieval,
     ClassificationScores? ZeroShot,
-    ClassificationScores? LinearProbe);
+    ClassificationScores? LinearProbe) : Runs.IRunReport;
 
 /// <summary>
 /// Scores a CLIP model on held-out data: retrieval both ways (a retrieved item whose caption is identical to the

@@ -1,38 +1,32 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using TorchSharp;
 using Workbench.Data;
 using Workbench.Data.Files;
-using Workbench.IO;
+using Workbench.Data.Loading;
 using Workbench.Models.Clip;
 using Workbench.Runtime;
 using Workbench.Text;
+using Workbench.Training.Runs;
 using static TorchSharp.torch;
 
 namespace Workbench.Training.Clip;
 
 /// <summary>
-/// One CLIP experiment end to end: opens the data, builds the word vocabulary from the training captions, trains with
-/// the <see cref="Trainer"/>, and evaluates on held-out data. A run folder holds <c>run.json</c> (the config),
-/// <c>tokenizer.json</c>, <c>log.jsonl</c>, <c>checkpoints/</c> and <c>metrics.json</c>; <see cref="Load"/> reopens it.
+/// One CLIP experiment end to end on the shared run layer (<see cref="MethodRun{TConfig, TModel, TReport}"/>): opens the data,
+/// builds the word vocabulary from the training captions, trains with the <see cref="Trainer"/>, and evaluates on
+/// held-out data. <see cref="Load"/> reopens a run folder.
 /// </summary>
-public sealed class ClipRun
+public sealed class ClipRun : MethodRun<ClipRunConfig, ClipModel, ClipMetrics>
 {
     /// <summary>Pixels are scaled to [-1, 1].</summary>
     public static readonly ImageNormalization Normalization = ImageNormalization.Half;
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
-
     ClipRun(ClipRunConfig config, WordTokenizer tokenizer, IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test)
+        : base(config, tokenizer)
     {
-        (Config, Tokenizer, Train, Validation, Test) = (config, tokenizer, train, validation, test);
+        (Train, Validation, Test) = (train, validation, test);
         ImageSize = train.Get(0).Image.Width;
     }
 
-    /// <summary>The configuration.</summary>
-    public ClipRunConfig Config { get; }
-    /// <summary>The word tokenizer built from the training captions.</summary>
-    public WordTokenizer Tokenizer { get; }
     /// <summary>Training split.</summary>
     public IImageTextDataset Train { get; }
     /// <summary>Validation split (scored during training).</summary>
@@ -54,93 +48,30 @@ public sealed class ClipRun
             DataSources.Open(config.Data, Split.Validation, data), DataSources.Open(config.Data, Split.Test, data));
     }
 
-    /// <summary>The model this config describes (fresh weights from the current seed).</summary>
-    public ClipModel CreateModel()
+    /// <inheritdoc />
+    public override ClipModel CreateModel()
     {
         var model = new ClipModel(Config.ModelConfigFor(Tokenizer.VocabularySize, Tokenizer.EndId, Tokenizer.PadId, ImageSize));
         model.to(ComputeDevice.Current);
         return model;
     }
 
-    /// <summary>
-    /// Trains into <paramref name="outputDir"/> (or resumes the newest checkpoint there), then evaluates on the test
-    /// split and writes <c>metrics.json</c>. Events report each step and evaluation as they happen. A cancelled run
-    /// checkpoints its last step and returns without metrics (null); resume it later.
-    /// </summary>
-    public (ClipModel Model, ClipMetrics? Metrics, MetricsHistory History) Fit(string? outputDir, bool resume = false,
-        Action<StepRecord>? onStep = null, Action<EvaluationRecord>? onEval = null, CancellationToken cancel = default)
-    {
-        if (outputDir is not null)
-        {
-            if (resume) CheckSameRun(outputDir);
-            Directory.CreateDirectory(outputDir);
-            AtomicFile.WriteAllText(Path.Combine(outputDir, "run.json"), JsonSerializer.Serialize(Config, Json));
-            Tokenizer.Save(Path.Combine(outputDir, "tokenizer.json"));
-        }
-        var trainerConfig = Config.TrainerConfigFor(outputDir);
-        ClipTrainingTask? task = null;
-        using var trainer = new Trainer(trainerConfig, () => task = new ClipTrainingTask(this));
-        if (onStep is not null) trainer.StepEnded += onStep;
-        if (onEval is not null) trainer.EvalEnded += onEval;
-        try
-        {
-            if (resume) trainer.Resume();
-            var history = trainer.Run(cancel);
-            var model = task!.Clip;
-            model.eval();
-            if (!trainer.IsComplete) return (model, null, history);
-            var metrics = ClipEvaluation.Test(this, model, Config.Seed);
-            if (outputDir is not null) WriteMetrics(outputDir, metrics);
-            return (model, metrics, history);
-        }
-        finally
-        {
-            task?.Dispose();
-        }
-    }
+    /// <inheritdoc />
+    protected override ITrainingTask CreateTask(ClipModel model) => new ClipTrainingTask(this, model);
 
-    /// <summary>Reopens a run folder: its config, tokenizer and the newest checkpoint's weights.</summary>
-    public static (ClipRun Run, ClipModel Model) Load(string runDir, string? data = null)
+    /// <inheritdoc />
+    public override ClipMetrics Evaluate(ClipModel model) => ClipEvaluation.Test(this, model, Config.Seed);
+
+    /// <summary>Reopens a run folder: its config (with another data source when <paramref name="data"/> is given), tokenizer and newest weights.</summary>
+    public static (ClipRun Run, ClipModel Model) Load(string runDir, string? data = null, DataSourceOptions? options = null)
     {
-        string configPath = Path.Combine(runDir, "run.json");
-        if (!File.Exists(configPath))
-            throw new FileNotFoundException($"{runDir} is not a CLIP run folder: {configPath} is missing (train one with `workbench train clip --out {runDir}`).");
-        ClipRunConfig config;
-        try
-        {
-            config = JsonSerializer.Deserialize<ClipRunConfig>(File.ReadAllText(configPath), Json)
-                     ?? throw new InvalidDataException($"{configPath}: empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{configPath}: not a valid run config ({e.Message}).", e);
-        }
+        var folder = new RunFolder(runDir);
+        var config = folder.ReadConfig<ClipRunConfig>();
         if (data is not null) config = config with { Data = data };
-        var tokenizer = WordTokenizer.Load(Path.Combine(runDir, "tokenizer.json"));
-        var options = new DataSourceOptions(Seed: config.Seed);
-        var run = new ClipRun(config, tokenizer, DataSources.Open(config.Data, Split.Train, options),
+        options ??= new DataSourceOptions(Seed: config.Seed);
+        var run = new ClipRun(config, folder.ReadTokenizer(), DataSources.Open(config.Data, Split.Train, options),
             DataSources.Open(config.Data, Split.Validation, options), DataSources.Open(config.Data, Split.Test, options));
-        string checkpoint = Checkpoint.Latest(runDir)
-            ?? throw new FileNotFoundException($"{runDir}: no checkpoint under {Path.Combine(runDir, Checkpoint.FolderName)}.");
-        var model = run.CreateModel();
-        string weights = Path.Combine(checkpoint, Checkpoint.ModelFile);
-        StateDictFile.Verify(weights, model);
-        model.load(weights);
-        model.eval();
-        return (run, model);
-    }
-
-    /// <summary>Writes the figures as <c>metrics.json</c> (a flat name → number object), atomically.</summary>
-    public static void WriteMetrics(string outputDir, ClipMetrics metrics) =>
-        AtomicFile.WriteAllText(Path.Combine(outputDir, "metrics.json"), JsonSerializer.Serialize(metrics.Metrics, Json));
-
-    void CheckSameRun(string outputDir)
-    {
-        string path = Path.Combine(outputDir, "run.json");
-        if (!File.Exists(path)) return;
-        var saved = JsonSerializer.Deserialize<ClipRunConfig>(File.ReadAllText(path), Json);
-        if (saved is not null && saved != Config)
-            throw new ArgumentException($"{path} describes a different run ({saved.Data}, {saved.Preset}, seed {saved.Seed}); resume with the same settings or use another --out.");
+        return (run, run.LoadModel(runDir));
     }
 
     /// <summary>L2-normalised image embeddings (n, D) of the given samples, in eval mode, in batches.</summary>
@@ -159,14 +90,7 @@ public sealed class ClipRun
             return model.EncodeTexts(tensor(batch.Ids, [batch.Rows, batch.Length]).to(ComputeDevice.Current));
         });
 
-    Tensor ImageTensor(IImageTextDataset data, IReadOnlyList<int> indices)
-    {
-        int size = ImageSize;
-        var pixels = new float[indices.Count * 3 * size * size];
-        for (int i = 0; i < indices.Count; i++)
-            ImagePreprocessing.WriteChw(data.Get(indices[i]).Image, Normalization, pixels.AsSpan(i * 3 * size * size, 3 * size * size));
-        return tensor(pixels, [indices.Count, 3, size, size]).to(ComputeDevice.Current);
-    }
+    Tensor ImageTensor(IImageTextDataset data, IReadOnlyList<int> indices) => ImageTensors.Of(data, indices, Normalization, ComputeDevice.Current);
 
     static Tensor Batched(IReadOnlyList<int> indices, Func<IReadOnlyList<int>, Tensor> embed, int chunkSize = 500)
     {

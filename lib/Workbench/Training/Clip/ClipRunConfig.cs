@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using Workbench.Models.Clip;
+using Workbench.Training.Runs;
 
 namespace Workbench.Training.Clip;
 
@@ -7,8 +9,10 @@ namespace Workbench.Training.Clip;
 /// The defaults are the quick preset for ShapesWorld; <see cref="For"/> gives the tuned presets (the README lists them
 /// all in one table); vary them with <c>with</c>.
 /// </summary>
-public sealed record ClipRunConfig
+public sealed record ClipRunConfig : IMethodConfig
 {
+    /// <inheritdoc />
+    public string Method => "clip";
     /// <summary>The data source: shapes, fashion-mnist, fashion-scenes, or a caption file.</summary>
     public string Data { get; init; } = "shapes";
     /// <summary>The preset this config came from (quick, full), for reports.</summary>
@@ -111,11 +115,12 @@ public sealed record ClipRunConfig
         ClipConfig.Sized(vocabularySize, endOfTextId, ContextLength, imageSize, padId, Width, Layers, Heads,
                          ConvWidth, ConvBlocks, ConvFeatures) with { ImageEncoder = ImageEncoder, Loss = Loss };
 
-    /// <summary>How the <see cref="Trainer"/> runs this config, writing into <paramref name="outputDir"/> (null: no files).</summary>
-    public TrainerConfig TrainerConfigFor(string? outputDir) => new()
+    /// <summary>How the <see cref="Training.Trainer"/> runs this config: derived from the fields above, the one table of CLIP's hyperparameters.</summary>
+    [JsonIgnore]
+    public TrainerConfig Trainer => new()
     {
         Steps = Steps, LearningRate = LearningRate, WarmupSteps = WarmupSteps, MinLearningRateRatio = MinLearningRateRatio,
         WeightDecay = WeightDecay, Betas = (AdamBeta1, AdamBeta2), Eps = AdamEpsilon, GradientClipNorm = GradientClipNorm,
-        EvalEvery = EvalEvery, CheckpointEvery = CheckpointEvery, Seed = Seed, OutputDir = outputDir,
+        EvalEvery = EvalEvery, CheckpointEvery = CheckpointEvery, Seed = Seed,
     };
 }

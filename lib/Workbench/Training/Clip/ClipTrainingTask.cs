@@ -19,11 +19,11 @@ public sealed class ClipTrainingTask : ITrainingTask, IDisposable
     IEnumerator<ImageTextBatch>? stream;
     long nextBatch = -1;
 
-    /// <summary>Builds the model (call after seeding) and the loader over the run's training split.</summary>
-    public ClipTrainingTask(ClipRun run)
+    /// <summary>Trains <paramref name="model"/> (built after seeding) on a loader over the run's training split.</summary>
+    public ClipTrainingTask(ClipRun run, ClipModel model)
     {
         this.run = run;
-        Clip = run.CreateModel();
+        Clip = model;
         if (!run.Config.LearnTemperature) Clip.LogitScale.requires_grad = false;
         loader = new DataLoader<ImageTextBatch>(run.Train, new LoaderOptions(run.Config.BatchSize, Seed: run.Config.Seed),
             ImageTextBatch.Collator(run.Tokenizer, run.Config.ContextLength, ClipRun.Normalization, run.Config.Seed));

@@ -11,7 +11,7 @@ namespace Workbench.Training.Language;
 /// A language-model experiment: a GPT-style model learns the workbench's text (captions, and captions followed by
 /// questions and answers), so that it can later answer questions about what image tokens describe (LLaVA, Flamingo).
 /// </summary>
-public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptModel>
+public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptModel, MetricsReport>
 {
     LanguageModelRun(LanguageModelRunConfig config, WordTokenizer tokenizer, IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test)
         : base(config, tokenizer) => (Train, Validation, Test) = (train, validation, test);
@@ -67,8 +67,8 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
     protected override ITrainingTask CreateTask(GptModel model) => new LanguageModelTask(this, model);
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, double> Evaluate(GptModel model) =>
-        LanguageModelEvaluation.Evaluate(this, model, Test, Config.TestSamples);
+    public override MetricsReport Evaluate(GptModel model) =>
+        new(LanguageModelEvaluation.Evaluate(this, model, Test, Config.TestSamples));
 
     /// <summary>
     /// The training sequence of row <paramref name="row"/> of micro-batch <paramref name="microStep"/> of step

@@ -16,7 +16,7 @@ namespace Workbench.Training.Llava;
 /// language-model run, which <see cref="PrerequisiteRuns"/> trains on first use; a stage-2 run also starts from the
 /// stage-1 run of the same settings (its projector). The tokenizer is the language model's.
 /// </summary>
-public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel>
+public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel, MetricsReport>
 {
     LlavaRun(LlavaRunConfig config, WordTokenizer tokenizer, string visionRun, string languageRun, string? stageOneRun,
         IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test) : base(config, tokenizer)
@@ -42,14 +42,29 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel>
     /// Opens the data and makes sure the prerequisite runs exist (training them when missing, which
     /// <paramref name="log"/> and <paramref name="onPrerequisiteStep"/> report).
     /// </summary>
+    /// <param name="config">The run's configuration.</param>
+    /// <param name="log">Told where each prerequisite comes from.</param>
+    /// <param name="onPrerequisiteStep">Progress of a prerequisite that has to be trained.</param>
+    /// <param name="data">How data sources open.</param>
+    /// <param name="prerequisites">The prerequisite cache folder (default <see cref="PrerequisiteRuns.DefaultRoot"/>).</param>
     public static LlavaRun Create(LlavaRunConfig config, Action<string>? log = null, Action<StepRecord>? onPrerequisiteStep = null,
-        DataSourceOptions? data = null)
+        DataSourceOptions? data = null, string? prerequisites = null)
     {
-        string vision = PrerequisiteRuns.Ensure(ClipRun.Create(config.Vision), onPrerequisiteStep, log);
-        string language = PrerequisiteRuns.Ensure(LanguageModelRun.Create(config.Language), onPrerequisiteStep, log);
-        string? stageOne = config.Stage == 2 ? PrerequisiteRuns.Ensure(Create(config.StageOne, log, onPrerequisiteStep, data), onPrerequisiteStep, log) : null;
+        string vision = PrerequisiteRuns.Ensure(ClipRun.Create(config.Vision), onPrerequisiteStep, log, prerequisites);
+        string language = PrerequisiteRuns.Ensure(LanguageModelRun.Create(config.Language), onPrerequisiteStep, log, prerequisites);
+        string? stageOne = config.Stage == 2
+            ? PrerequisiteRuns.Ensure(Create(config.StageOne, log, onPrerequisiteStep, data, prerequisites), onPrerequisiteStep, log, prerequisites)
+            : null;
         return Open(config, vision, language, stageOne, new RunFolder(language).ReadTokenizer(), data);
     }
+
+    /// <summary>The file in a LLaVA run folder that names its prerequisite run folders.</summary>
+    public const string PrerequisitesFile = "prerequisites.json";
+
+    /// <inheritdoc />
+    protected override void OnSetup(RunFolder folder) =>
+        IO.AtomicFile.WriteAllText(Path.Combine(folder.Path, PrerequisitesFile), System.Text.Json.JsonSerializer.Serialize(
+            new Dictionary<string, string> { ["vision"] = Path.GetFullPath(VisionRun), ["language"] = Path.GetFullPath(LanguageRun) }, RunFolder.Json));
 
     static LlavaRun Open(LlavaRunConfig config, string vision, string language, string? stageOne, WordTokenizer tokenizer, DataSourceOptions? data)
     {
@@ -63,8 +78,18 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel>
     {
         var folder = new RunFolder(runDir);
         var config = folder.ReadConfig<LlavaRunConfig>();
-        string vision = RequireComplete(PrerequisiteRuns.FolderFor(config.Vision), "vision tower (CLIP)");
-        string language = RequireComplete(PrerequisiteRuns.FolderFor(config.Language), "language model");
+        string file = Path.Combine(runDir, PrerequisitesFile);
+        Dictionary<string, string>? named = null;
+        try
+        {
+            if (File.Exists(file)) named = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(file));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{file}: not a prerequisites file ({e.Message}).", e);
+        }
+        string vision = RequireComplete(named?.GetValueOrDefault("vision") ?? PrerequisiteRuns.FolderFor(config.Vision), "vision tower (CLIP)");
+        string language = RequireComplete(named?.GetValueOrDefault("language") ?? PrerequisiteRuns.FolderFor(config.Language), "language model");
         var run = Open(config, vision, language, null, folder.ReadTokenizer(), data);
         return (run, run.LoadModel(runDir));
     }
@@ -92,8 +117,8 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel>
     protected override ITrainingTask CreateTask(LlavaModel model) => new LlavaTrainingTask(this, model);
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, double> Evaluate(LlavaModel model) =>
-        LlavaEvaluation.Evaluate(this, model, Test, Config.TestSamples);
+    public override MetricsReport Evaluate(LlavaModel model) =>
+        new(LlavaEvaluation.Evaluate(this, model, Test, Config.TestSamples));
 
     /// <summary>The frozen tower's features of the first <paramref name="count"/> samples of <paramref name="data"/>, cached on disk.</summary>
     public FrozenFeatures Features(LlavaModel model, IImageTextDataset data, int count) =>

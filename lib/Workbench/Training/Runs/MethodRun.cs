@@ -4,11 +4,22 @@ using static TorchSharp.torch;
 
 namespace Workbench.Training.Runs;
 
-/// <summary>The outcome of <see cref="MethodRun{TConfig, TModel}.Fit"/>.</summary>
+/// <summary>A method's held-out evaluation: the flat figures written to <c>metrics.json</c>, and whatever richer detail the method keeps (confusion matrices, retrieval reports).</summary>
+public interface IRunReport
+{
+    /// <summary>Named figures, each beside its baseline.</summary>
+    IReadOnlyDictionary<string, double> Metrics { get; }
+}
+
+/// <summary>A report that is just the figures.</summary>
+/// <param name="Metrics">Named figures.</param>
+public sealed record MetricsReport(IReadOnlyDictionary<string, double> Metrics) : IRunReport;
+
+/// <summary>The outcome of <see cref="MethodRun{TConfig, TModel, TReport}.Fit"/>.</summary>
 /// <param name="Model">The trained model, in eval mode.</param>
-/// <param name="Metrics">The held-out figures; null when the run was cancelled before its last step (resume it).</param>
+/// <param name="Report">The held-out evaluation; null when the run was cancelled before its last step (resume it).</param>
 /// <param name="History">Every step's record.</param>
-public sealed record RunResult<TModel>(TModel Model, IReadOnlyDictionary<string, double>? Metrics, MetricsHistory History);
+public sealed record RunResult<TModel, TReport>(TModel Model, TReport? Report, MetricsHistory History) where TReport : class, IRunReport;
 
 /// <summary>
 /// One experiment of a method, end to end, the same way for every method: a configuration record, a tokenizer, a model
@@ -17,7 +28,8 @@ public sealed record RunResult<TModel>(TModel Model, IReadOnlyDictionary<string,
 /// </summary>
 /// <typeparam name="TConfig">The method's configuration record.</typeparam>
 /// <typeparam name="TModel">The method's model.</typeparam>
-public abstract class MethodRun<TConfig, TModel> where TConfig : IMethodConfig where TModel : nn.Module
+/// <typeparam name="TReport">The method's held-out evaluation.</typeparam>
+public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMethodConfig where TModel : nn.Module where TReport : class, IRunReport
 {
     /// <summary>Creates the run over a configuration and the tokenizer its model reads.</summary>
     protected MethodRun(TConfig config, WordTokenizer tokenizer) => (Config, Tokenizer) = (config, tokenizer);
@@ -34,17 +46,20 @@ public abstract class MethodRun<TConfig, TModel> where TConfig : IMethodConfig w
     /// <summary>The model's skeleton for <see cref="LoadModel"/>: as <see cref="CreateModel"/>, but it need not fetch pretrained parts, since a checkpoint overwrites every weight.</summary>
     protected virtual TModel CreateModelForLoading() => CreateModel();
 
+    /// <summary>Writes what else the run folder needs beside the configuration and tokenizer (e.g. where prerequisites live).</summary>
+    protected virtual void OnSetup(RunFolder folder) { }
+
     /// <summary>The training task for a freshly built model.</summary>
     protected abstract ITrainingTask CreateTask(TModel model);
 
     /// <summary>The held-out figures on the test split, each beside the baseline that shows the model uses what it should.</summary>
-    public abstract IReadOnlyDictionary<string, double> Evaluate(TModel model);
+    public abstract TReport Evaluate(TModel model);
 
     /// <summary>
     /// Trains into <paramref name="outputDir"/> (or resumes the newest checkpoint there), then evaluates on the test split
     /// and writes <c>metrics.json</c>. A cancelled run checkpoints its last step and returns without metrics.
     /// </summary>
-    public RunResult<TModel> Fit(string? outputDir, bool resume = false, Action<StepRecord>? onStep = null,
+    public RunResult<TModel, TReport> Fit(string? outputDir, bool resume = false, Action<StepRecord>? onStep = null,
         Action<EvaluationRecord>? onEval = null, CancellationToken cancel = default)
     {
         var folder = outputDir is null ? null : new RunFolder(outputDir);
@@ -52,6 +67,7 @@ public abstract class MethodRun<TConfig, TModel> where TConfig : IMethodConfig w
         {
             if (resume) folder.CheckSameConfig(Config);
             folder.WriteSetup(Config, Tokenizer);
+            OnSetup(folder);
         }
         TModel? model = null;
         ITrainingTask? task = null;
@@ -63,11 +79,11 @@ public abstract class MethodRun<TConfig, TModel> where TConfig : IMethodConfig w
             if (resume) trainer.Resume();
             var history = trainer.Run(cancel);
             model!.eval();
-            if (!trainer.IsComplete) return new RunResult<TModel>(model, null, history);
-            IReadOnlyDictionary<string, double> metrics;
-            using (no_grad()) metrics = Evaluate(model);
-            folder?.WriteMetrics(metrics);
-            return new RunResult<TModel>(model, metrics, history);
+            if (!trainer.IsComplete) return new RunResult<TModel, TReport>(model, null, history);
+            TReport report;
+            using (no_grad()) report = Evaluate(model);
+            folder?.WriteMetrics(report.Metrics);
+            return new RunResult<TModel, TReport>(model, report, history);
         }
         finally
         {

@@ -34,8 +34,8 @@ public static class PrerequisiteRuns
     /// <param name="onStep">Progress of a training that has to happen.</param>
     /// <param name="log">Told whether the run was found or is being trained.</param>
     /// <param name="root">The cache folder (default <see cref="DefaultRoot"/>).</param>
-    public static string Ensure<TConfig, TModel>(MethodRun<TConfig, TModel> run, Action<StepRecord>? onStep = null,
-        Action<string>? log = null, string? root = null) where TConfig : IMethodConfig where TModel : torch.nn.Module
+    public static string Ensure<TConfig, TModel, TReport>(MethodRun<TConfig, TModel, TReport> run, Action<StepRecord>? onStep = null,
+        Action<string>? log = null, string? root = null) where TConfig : IMethodConfig where TModel : torch.nn.Module where TReport : class, IRunReport
     {
         string folder = FolderFor(run.Config, root);
         var runFolder = new RunFolder(folder);

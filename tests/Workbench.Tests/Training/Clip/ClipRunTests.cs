@@ -8,6 +8,7 @@ using Workbench.Training.Clip;
 namespace Workbench.Tests.Training.Clip;
 
 /// <summary>CLIP end to end on ShapesWorld, small enough for CI: it learns, it resumes exactly, it stops on NaN.</summary>
+[Collection(GlobalRandomState.Name)]
 public sealed class ClipRunTests
 {
     public ClipRunTests() => TorchRuntime.EnsureLoaded();
@@ -72,7 +73,7 @@ public sealed class ClipRunTests
         var config = new TrainerConfig { Steps = 10, WarmupSteps = 1, CheckpointEvery = 2, EvalEvery = 0, OutputDir = temp.Path, Seed = 0 };
         File.WriteAllText(Path.Combine(temp.Path, "run.json"), JsonSerializer.Serialize(run.Config, new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
         run.Tokenizer.Save(Path.Combine(temp.Path, "tokenizer.json"));
-        using var trainer = new Trainer(config, () => task = new ClipTrainingTask(run));
+        using var trainer = new Trainer(config, () => task = new ClipTrainingTask(run, run.CreateModel()));
         trainer.StepEnded += r =>
         {
             if (r.Step == 3)

@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Workbench.Data;
+using Workbench.Data.Files;
+using Workbench.Data.Loading;
+using Workbench.Models.Language;
+using Workbench.Models.Llava;
+using Workbench.Runtime;
+using Workbench.Text;
+using Workbench.Training;
+using Workbench.Training.Language;
+using Workbench.Training.Llava;
+using Workbench.Training.Runs;
+using static TorchSharp.torch;
+
+namespace Workbench.Cli.Commands;
+
+/// <summary><c>workbench train lm|llava</c>, <c>workbench eval lm|llava</c> and <c>workbench generate</c>.</summary>
+static class LanguageCommands
+{
+    static Option<string> DataOption() => new("--data")
+    {
+        Description = "shapes, fashion-scenes, or the path of a caption file next to its images.",
+        DefaultValueFactory = _ => "shapes",
+    };
+
+    static Option<string> PresetOption()
+    {
+        var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => Presets.Quick };
+        preset.AcceptOnlyFromAmong(Presets.Quick, Presets.Full);
+        return preset;
+    }
+
+    /// <summary><c>train lm</c> and <c>train llava</c>, to add under <c>train</c>.</summary>
+    public static IEnumerable<Command> TrainCommands()
+    {
+        {
+            var (data, preset, seed, output, resume, steps, lr) = CommonOptions();
+            var lm = new Command("lm", "Train the language model on the data's captions and question-answer text; evaluate perplexity and answers with and without the caption.")
+            {
+                data, preset, seed, output, resume, steps, lr,
+            };
+            lm.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
+            {
+                var config = LanguageModelRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(seed));
+                config = config with { Trainer = Override(config.Trainer, result.GetValue(steps), result.GetValue(lr)) };
+                string dir = result.GetValue(output)!;
+                Console.WriteLine($"language model on {config.Data} ({config.Preset}): width {config.Width}, {config.Layers} layers, {config.Trainer.Steps} steps -> {dir}");
+                Fit(LanguageModelRun.Create(config), dir, result.GetValue(resume), cancel);
+            })));
+            yield return lm;
+        }
+        {
+            var (data, preset, seed, output, resume, steps, lr) = CommonOptions();
+            var stage = new Option<int>("--stage") { Description = "1: align the projector on captions; 2: tune on questions and answers.", DefaultValueFactory = _ => 2 };
+            stage.AcceptOnlyFromAmong("1", "2");
+            var projector = new Option<string?>("--projector") { Description = $"The projector: {string.Join(" or ", Projectors.Names)}." };
+            var freeze = new Option<bool>("--freeze-lm") { Description = "Stage 2: keep the language model frozen (LLaVA tunes it)." };
+            var llava = new Command("llava", "Train LLaVA: a frozen CLIP tower's features projected into the language model's token embeddings (the tower and the language model are trained first if missing).")
+            {
+                data, preset, seed, output, resume, steps, lr, stage, projector, freeze,
+            };
+            llava.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
+            {
+                var config = LlavaRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(stage), result.GetValue(seed));
+                if (result.GetValue(projector) is { } p) config = config with { Projector = p };
+                if (result.GetValue(freeze)) config = config with { FreezeLanguageModel = true };
+                config = config with { Trainer = Override(config.Trainer, result.GetValue(steps), result.GetValue(lr)) };
+                Projectors.Build(config.Projector, 1, 1).Dispose();   // an unknown name fails here, before any training
+                string dir = result.GetValue(output)!;
+                Console.WriteLine($"LLaVA stage {config.Stage} on {config.Data} ({config.Preset}): {config.Projector} projector, language model {(config.Stage == 1 || config.FreezeLanguageModel ? "frozen" : "tuned")}, {config.Trainer.Steps} steps -> {dir}");
+                var run = LlavaRun.Create(config, Console.WriteLine, Progress(0).Step);
+                Fit(run, dir, result.GetValue(resume), cancel);
+            })));
+            yield return llava;
+        }
+    }
+
+    /// <summary><c>eval lm</c> and <c>eval llava</c>, to add under <c>eval</c>.</summary>
+    public static IEnumerable<Command> EvalCommands()
+    {
+        foreach (var method in new[] { "lm", "llava" })
+        {
+            var checkpoint = new Option<string>("--checkpoint") { Description = $"A run folder written by `workbench train {method}`.", Required = true };
+            var command = new Command(method, $"Evaluate a trained {method} run on held-out data; prints and writes metrics.json.") { checkpoint };
+            command.SetAction(result => Cli.Guard(() =>
+            {
+                string dir = result.GetValue(checkpoint)!;
+                IReadOnlyDictionary<string, double> metrics;
+                if (method == "lm")
+                {
+                    var (run, model) = LanguageModelRun.Load(dir);
+                    using (no_grad()) metrics = run.Evaluate(model).Metrics;
+                }
+                else
+                {
+                    var (run, model) = LlavaRun.Load(dir);
+                    using (no_grad()) metrics = run.Evaluate(model).Metrics;
+                }
+                new RunFolder(dir).WriteMetrics(metrics);
+                Console.WriteLine($"test split, {Path.Combine(dir, RunFolder.MetricsFile)}:");
+                Print(metrics);
+            }));
+            yield return command;
+        }
+    }
+
+    /// <summary><c>generate</c>: answer a prompt about an image with a LLaVA run, or continue text with a language-model run.</summary>
+    public static Command Generate()
+    {
+        var checkpoint = new Option<string>("--checkpoint") { Description = "A LLaVA or language-model run folder.", Required = true };
+        var image = new Option<string?>("--image") { Description = "An image file (PNG, JPEG...) for a LLaVA run." };
+        var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA), or text to continue (language model).", Required = true };
+        var greedy = new Option<bool>("--greedy") { Description = "Take the most likely token each time (default: sample with temperature 0.8, top-k 10)." };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 16 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the sampling.", DefaultValueFactory = _ => 0 };
+        var command = new Command("generate", "Answer a question about an image with a LLaVA run, or continue a text prompt with a language-model run.")
+        {
+            checkpoint, image, prompt, greedy, maxTokens, seed,
+        };
+        command.SetAction(result => Cli.Guard(() =>
+        {
+            string dir = result.GetValue(checkpoint)!;
+            int max = result.GetValue(maxTokens);
+            if (max < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {max}).");
+            string method = new RunFolder(dir).Method;
+            string question = result.GetValue(prompt)!;
+            string? imagePath = result.GetValue(image);
+            using var scope = NewDisposeScope();
+            if (method == "llava")
+            {
+                if (imagePath is null) throw new ArgumentException("A LLaVA run answers about an image: give --image FILE.");
+                var (run, model) = LlavaRun.Load(dir);
+                int size = (int)run.Train.Get(0).Image.Width;
+                using var decoded = ImageDecoder.Default.Decode(imagePath);
+                var picture = ImagePreprocessing.ResizeAndCenterCrop(decoded, size);
+                var features = model.VisionFeaturesOf(ImageTensors.Of([picture], LlavaRun.Normalization, ComputeDevice.Current));
+                var ids = run.Tokenizer.Encode(ConversationFormat.Context(WordTokenizer.ImageToken) + ConversationFormat.Question(question));
+                WarnUnknown(run.Tokenizer, question);
+                Console.WriteLine(LlavaEvaluation.Answer(model, run.Tokenizer, [ids], features, max)[0]);
+            }
+            else if (method == "lm")
+            {
+                if (imagePath is not null) throw new ArgumentException($"{dir} is a language-model run: it reads no image (drop --image).");
+                var (run, model) = LanguageModelRun.Load(dir);
+                WarnUnknown(run.Tokenizer, question);
+                var ids = tensor(new[] { (long)run.Tokenizer.BeginId }.Concat(run.Tokenizer.Encode(question).Select(i => (long)i)).ToArray()).unsqueeze(0).to(ComputeDevice.Current);
+                var options = new SamplingOptions(max, result.GetValue(greedy), Temperature: 0.8, TopK: 10, StopToken: run.Tokenizer.EndId, Seed: result.GetValue(seed));
+                var generated = TextGeneration.Generate(model, model.Embed(ids), null, options)[0];
+                Console.WriteLine(question + " " + run.Tokenizer.Decode(generated.Select(i => (int)i)));
+            }
+            else throw new ArgumentException($"{dir} is a '{method}' run; generate works with lm and llava runs.");
+        }));
+        return command;
+    }
+
+    static void WarnUnknown(WordTokenizer tokenizer, string text)
+    {
+        var unknown = WordTokenizer.Split(text).Where(w => tokenizer.IdOf(w) is null).Distinct().ToList();
+        if (unknown.Count > 0) Console.Error.WriteLine($"warning: not in the model's vocabulary, read as <unk>: {string.Join(", ", unknown)}");
+    }
+
+    static (Option<string> Data, Option<string> Preset, Option<int> Seed, Option<string> Output, Option<bool> Resume, Option<long?> Steps, Option<double?> Lr) CommonOptions() =>
+    (
+        DataOption(), PresetOption(),
+        new Option<int>("--seed") { Description = "Seed of weights and data order.", DefaultValueFactory = _ => 0 },
+        new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true },
+        new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." },
+        new Option<long?>("--steps") { Description = "Override the preset's number of steps." },
+        new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }
+    );
+
+    static TrainerConfig Override(TrainerConfig trainer, long? steps, double? lr)
+    {
+        if (steps is { } s) trainer = trainer with { Steps = s, WarmupSteps = Math.Min(trainer.WarmupSteps, Math.Max(0, s / 10)) };
+        if (lr is { } l) trainer = trainer with { LearningRate = l };
+        trainer.Validate();
+        return trainer;
+    }
+
+    static void Fit<TConfig, TModel, TReport>(MethodRun<TConfig, TModel, TReport> run, string dir, bool resume, CancellationToken cancel)
+        where TConfig : IMethodConfig where TModel : nn.Module where TReport : class, IRunReport
+    {
+        var watch = Stopwatch.StartNew();
+        var progress = Progress(run.Config.Trainer.Steps);
+        var result = run.Fit(dir, resume, progress.Step, progress.Eval, cancel);
+        if (result.Report is null)
+        {
+            Console.WriteLine($"stopped; the last step is checkpointed: continue with --resume --out {dir}");
+            return;
+        }
+        Console.WriteLine($"done in {watch.Elapsed.TotalSeconds:F0}s; held-out metrics ({Path.Combine(dir, RunFolder.MetricsFile)}):");
+        Print(result.Report.Metrics);
+    }
+
+    static (Action<StepRecord> Step, Action<EvaluationRecord> Eval) Progress(long steps)
+    {
+        var watch = Stopwatch.StartNew();
+        return (r =>
+        {
+            long total = steps > 0 ? steps : r.Step;
+            if (r.Step == 1 || r.Step % Math.Max(1, total / 10) == 0 || r.Step == steps)
+                Console.WriteLine($"step {r.Step,6}/{total}  loss {r.Loss,8:F4}  {r.StepsPerSecond,5:F2} steps/s  {watch.Elapsed.TotalSeconds,6:F0}s");
+        }, r => Console.WriteLine($"  eval at step {r.Step}: {string.Join(", ", r.Metrics.Select(m => $"{m.Key} {m.Value:0.###}"))}"));
+    }
+
+    static void Print(IReadOnlyDictionary<string, double> metrics)
+    {
+        foreach (var (name, value) in metrics) Console.WriteLine($"  {name,-44} {value:0.####}");
+    }
+}
