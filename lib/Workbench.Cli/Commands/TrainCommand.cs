@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Workbench.Cli.Progress;
 using Workbench.Data;
 using Workbench.Models.Clip;
 using Workbench.Runtime;
-using Workbench.Training;
 using Workbench.Training.Clip;
 
 namespace Workbench.Cli.Commands;
@@ -44,9 +44,8 @@ static class TrainCommand
             var sources = new DataSourceOptions(Seed: config.Seed, OnBadImage: result.GetValue(onBadImage));
             DataSourceInputs.RequireEverySplit(config.Data, sources);
             var run = ClipRun.Create(config, sources);
-            var progress = new ProgressPrinter(config.Steps);
-            var (_, metrics, _) = run.Fit(dir, result.GetValue(resume), progress.Step, progress.Eval, cancel);
-            double trainingSeconds = progress.TrainingSeconds;
+            var (metrics, trainingSeconds) = TerminalProgress.Show(config.Steps, progress =>
+                (run.Fit(dir, result.GetValue(resume), progress.Step, progress.Eval, cancel).Metrics, progress.TrainingSeconds));
             if (metrics is null)
             {
                 Console.WriteLine($"stopped; the last step is checkpointed: continue with --resume --out {dir}");
@@ -88,31 +87,5 @@ static class TrainCommand
     static void Print(IReadOnlyDictionary<string, double> metrics)
     {
         foreach (var (name, value) in metrics) Console.WriteLine($"  {name,-44} {value:0.####}");
-    }
-
-    /// <summary>Progress in the terminal: one line rewritten in place when interactive, else a line every tenth of the run.</summary>
-    sealed class ProgressPrinter(long steps)
-    {
-        readonly bool interactive = !Console.IsOutputRedirected;
-        readonly Stopwatch watch = Stopwatch.StartNew();
-        public double TrainingSeconds { get; private set; }
-
-        public void Step(StepRecord r)
-        {
-            double eta = r.Step > 0 ? watch.Elapsed.TotalSeconds / r.Step * (steps - r.Step) : 0;
-            string temperature = r.Metrics.TryGetValue("temperature", out var t) ? $"  temperature {t:F4}" : "";
-            int filled = (int)(20 * r.Step / Math.Max(1, steps));
-            string bar = "[" + new string('#', filled) + new string('-', 20 - filled) + "]";
-            string line = $"{bar} step {r.Step,6}/{steps}  loss {r.Loss,8:F4}  lr {r.LearningRate:0.00e0}{temperature}  {r.StepsPerSecond,5:F2} steps/s  eta {eta,5:F0}s";
-            if (r.Step == steps) TrainingSeconds = watch.Elapsed.TotalSeconds;
-            if (interactive) Console.Write($"\r{line}   ");
-            else if (r.Step == 1 || r.Step % Math.Max(1, steps / 10) == 0 || r.Step == steps) Console.WriteLine(line);
-        }
-
-        public void Eval(EvaluationRecord r)
-        {
-            if (interactive) Console.WriteLine();
-            Console.WriteLine($"  eval at step {r.Step}: {string.Join(", ", r.Metrics.Select(m => $"{m.Key} {m.Value:0.###}"))}");
-        }
     }
 }
