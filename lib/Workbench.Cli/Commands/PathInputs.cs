@@ -28,9 +28,9 @@ static class PathInputs
     public static Option<string> OutputPath(this Option<string> option) =>
         option.Check(path => string.IsNullOrWhiteSpace(path) ? $"{option.Name}: give the path to write to." : null);
 
-    /// <summary>Files or folders that must exist.</summary>
-    public static Argument<FileSystemInfo[]> ExistingPaths(this Argument<FileSystemInfo[]> argument) => argument.Check(paths =>
-        paths.FirstOrDefault(p => p is null || !p.Exists) is { } missing ? $"<{argument.Name}>: not found: {missing}"
+    /// <summary>Files or folders that must exist; a missing one is "<paramref name="what"/> not found: PATH".</summary>
+    public static Argument<FileSystemInfo[]> ExistingPaths(this Argument<FileSystemInfo[]> argument, string what) => argument.Check(paths =>
+        paths.FirstOrDefault(p => p is not null && !p.Exists) is { } missing ? $"{what} not found: {missing}"
         : paths.Any(p => p is null) ? $"<{argument.Name}>: an empty path"
         : null);
 }

@@ -13,7 +13,7 @@ static class RunCommand
         {
             Description = "Notebooks (.ipynb, .dib) or folders of notebooks, run in name order.",
             Arity = ArgumentArity.OneOrMore,
-        }.ExistingPaths();
+        }.ExistingPaths("Notebook");
         var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: quick (CPU, minutes) or full." };
         preset.AcceptOnlyFromAmong("quick", "full");
         var parameters = new Option<string[]>("--param", "-p")
