@@ -4,4 +4,4 @@ using Workbench.Cli.Commands;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-return await WorkbenchCommand.Create().Parse(args).InvokeAsync();
+return await CommandInvocation.InvokeAsync(WorkbenchCommand.Create(), args, Console.Error, CommandInvocation.DebugRequested());

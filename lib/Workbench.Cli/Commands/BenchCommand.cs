@@ -18,20 +18,20 @@ static class BenchCommand
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks that print figures (medians, side by side).");
-        var samples = new Option<int>("--samples") { Description = "ShapesWorld samples per repeat.", DefaultValueFactory = _ => 20_000 };
-        var repeats = new Option<int>("--repeats") { Description = "Repeats (the median is reported).", DefaultValueFactory = _ => 5 };
-        var steps = new Option<int>("--steps") { Description = "Training steps per loader measurement.", DefaultValueFactory = _ => 30 };
-        var batch = new Option<int>("--batch") { Description = "Batch size of the training steps.", DefaultValueFactory = _ => 128 };
+        var samples = new Option<int>("--samples") { Description = "ShapesWorld samples per repeat.", DefaultValueFactory = _ => 20_000 }.AtLeast(1);
+        var repeats = new Option<int>("--repeats") { Description = "Repeats (the median is reported).", DefaultValueFactory = _ => 5 }.AtLeast(1);
+        var steps = new Option<int>("--steps") { Description = "Training steps per loader measurement.", DefaultValueFactory = _ => 30 }.AtLeast(1);
+        var batch = new Option<int>("--batch") { Description = "Batch size of the training steps.", DefaultValueFactory = _ => 128 }.AtLeast(1);
         var data = new Command("data", "ShapesWorld generation rate on one core, and how long a quick CLIP training step waits for the loader.")
         {
             samples, repeats, steps, batch,
         };
-        data.SetAction(result => Data(result.GetValue(samples), result.GetValue(repeats), result.GetValue(steps), result.GetValue(batch)));
+        data.SetAction(result => Cli.Guard(() => Data(result.GetValue(samples), result.GetValue(repeats), result.GetValue(steps), result.GetValue(batch))));
         command.Subcommands.Add(data);
         return command;
     }
 
-    static int Data(int samples, int repeats, int steps, int batchSize)
+    static void Data(int samples, int repeats, int steps, int batchSize)
     {
         TorchRuntime.EnsureLoaded();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {ComputeDevice.Current}");
@@ -59,7 +59,6 @@ static class BenchCommand
             Console.WriteLine($"  prefetch {prefetch}: the step waited for data {100 * stats!.WaitFraction:F1}% of the time " +
                               $"({stats.Waiting.TotalMilliseconds / steps:F1} ms a step), {steps / watch.Elapsed.TotalSeconds:F2} steps/s");
         }
-        return 0;
     }
 
     static void Step(ClipModel model, optim.Optimizer optimizer, ImageTextBatch batch)

@@ -16,28 +16,23 @@ static class DataCommand
         return command;
     }
 
-    static Argument<string> SourceArgument() => new("source")
-    {
-        Description = "shapes, fashion-mnist, fashion-scenes, or the path of a caption file (.csv/.tsv/.jsonl/.json) next to its images.",
-    };
-
-    static Option<Split> SplitOption() => new("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => Split.Train };
-    static Option<int> SeedOption() => new("--seed") { Description = "Seed of generated data.", DefaultValueFactory = _ => 0 };
+    static Option<int> SeedOption() => DataSourceInputs.SeedOption("Seed of generated data.");
 
     static Command Show()
     {
-        var source = SourceArgument();
-        var split = SplitOption();
+        var source = DataSourceInputs.SourceArgument();
+        var split = DataSourceInputs.SplitOption(Split.Train);
         var seed = SeedOption();
-        var count = new Option<int>("--count", "-n") { Description = "How many samples.", DefaultValueFactory = _ => 16 };
-        var output = new Option<string>("--out", "-o") { Description = "The PNG file to write.", Required = true };
+        var count = new Option<int>("--count", "-n") { Description = "How many samples.", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var output = new Option<string>("--out", "-o") { Description = "The PNG file to write.", Required = true }.OutputPath();
+        var onBadImage = DataSourceInputs.OnBadImageOption();
         var command = new Command("show", "Write a labelled grid of samples (PNG) and print each sample's captions and question-answer pairs.")
         {
-            source, split, seed, count, output,
+            source, split, seed, count, output, onBadImage,
         };
-        command.SetAction(result => Guarded(() =>
+        command.SetAction(result => Cli.Guard(() =>
         {
-            var data = DataSources.Open(result.GetValue(source)!, result.GetValue(split), new DataSourceOptions(Seed: result.GetValue(seed)));
+            var data = DataSourceInputs.Open(result.GetValue(source)!, result.GetValue(split), result.GetValue(seed), result.GetValue(onBadImage));
             int n = Math.Min(result.GetValue(count), data.Count);
             var samples = Enumerable.Range(0, n).Select(data.Get).ToList();
             foreach (var (sample, i) in samples.Select((s, i) => (s, i)))
@@ -61,21 +56,20 @@ static class DataCommand
 
     static Command Stats()
     {
-        var source = SourceArgument();
-        var split = SplitOption();
+        var source = DataSourceInputs.SourceArgument();
+        var split = DataSourceInputs.SplitOption(Split.Train);
         var seed = SeedOption();
-        var count = new Option<int>("--count", "-n") { Description = "How many samples to examine.", DefaultValueFactory = _ => 2000 };
+        var count = new Option<int>("--count", "-n") { Description = "How many samples to examine.", DefaultValueFactory = _ => 2000 }.AtLeast(1);
+        var onBadImage = DataSourceInputs.OnBadImageOption();
         var command = new Command("stats", "Print counts and distributions: classes, objects, colours, places, caption lengths, vocabulary.")
         {
-            source, split, seed, count,
+            source, split, seed, count, onBadImage,
         };
-        command.SetAction(result => Guarded(() =>
+        command.SetAction(result => Cli.Guard(() =>
         {
-            var data = DataSources.Open(result.GetValue(source)!, result.GetValue(split), new DataSourceOptions(Seed: result.GetValue(seed)));
+            var data = DataSourceInputs.Open(result.GetValue(source)!, result.GetValue(split), result.GetValue(seed), result.GetValue(onBadImage));
             Console.WriteLine(DataStatistics.Compute(data, result.GetValue(count)));
         }));
         return command;
     }
-
-    static int Guarded(Action action) => Cli.Guard(action);
 }

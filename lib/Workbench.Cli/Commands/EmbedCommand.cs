@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Workbench.Data;
 using Workbench.IO;
+using Workbench.Runtime;
 using Workbench.Text;
 using Workbench.Training.Clip;
 
@@ -11,21 +12,23 @@ static class EmbedCommand
 {
     public static Command Create()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder written by `workbench train clip`.", Required = true };
-        var data = new Option<string?>("--data") { Description = "Embed the images of this source (shapes, fashion-mnist, fashion-scenes, a caption file)." };
-        var split = new Option<Split>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => Split.Test };
-        var texts = new Option<string?>("--texts") { Description = "Embed the texts of this file, one per line, instead of images." };
-        var output = new Option<string>("--out", "-o") { Description = "The .npy file to write.", Required = true };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A run folder written by `workbench train clip`.", Required = true }.RunFolder();
+        var data = DataSourceInputs.DataOption("Embed the images of this source");
+        var split = DataSourceInputs.SplitOption(Split.Test);
+        var texts = new Option<FileInfo?>("--texts") { Description = "Embed the texts of this file, one per line, instead of images." }.ExistingFile();
+        var output = new Option<string>("--out", "-o") { Description = "The .npy file to write.", Required = true }.OutputPath();
+        var onBadImage = DataSourceInputs.OnBadImageOption();
         var command = new Command("embed", "Write CLIP embeddings (L2-normalised) of a data set's images, in its own order, or of texts, one per line, as .npy.")
         {
-            checkpoint, data, split, texts, output,
+            checkpoint, data, split, texts, output, onBadImage,
         };
         command.SetAction(result => Cli.Guard(() =>
         {
-            string? textFile = result.GetValue(texts), source = result.GetValue(data);
+            string? textFile = result.GetValue(texts)?.ToString(), source = result.GetValue(data);
             if ((textFile is null) == (source is null))
                 throw new ArgumentException("Give either --data (images) or --texts FILE (one text per line).");
-            var (run, model) = ClipRun.Load(result.GetValue(checkpoint)!);
+            TorchRuntime.EnsureLoaded();
+            var (run, model) = ClipRun.Load(result.GetValue(checkpoint)!.ToString());
             using var scope = TorchSharp.torch.NewDisposeScope();
             TorchSharp.torch.Tensor embeddings;
             string what;
@@ -40,7 +43,7 @@ static class EmbedCommand
             }
             else
             {
-                var dataset = DataSources.Open(source!, result.GetValue(split), new DataSourceOptions(Seed: run.Config.Seed));
+                var dataset = DataSourceInputs.Open(source!, result.GetValue(split), run.Config.Seed, result.GetValue(onBadImage), run.ImageSize);
                 embeddings = run.EmbedImages(model, dataset, Enumerable.Range(0, dataset.Count).ToList());
                 what = $"{dataset.Count} images of {dataset.Name} {result.GetValue(split).ToString().ToLowerInvariant()}";
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Workbench.Cli.Progress;
 using Workbench.Data;
 using Workbench.Data.Files;
 using Workbench.Data.Loading;
@@ -18,12 +19,6 @@ namespace Workbench.Cli.Commands;
 /// <summary><c>workbench train lm|llava</c>, <c>workbench eval lm|llava</c> and <c>workbench generate</c>.</summary>
 static class LanguageCommands
 {
-    static Option<string> DataOption() => new("--data")
-    {
-        Description = "shapes, fashion-scenes, or the path of a caption file next to its images.",
-        DefaultValueFactory = _ => "shapes",
-    };
-
     static Option<string> PresetOption()
     {
         var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => Presets.Quick };
@@ -55,6 +50,7 @@ static class LanguageCommands
             var stage = new Option<int>("--stage") { Description = "1: align the projector on captions; 2: tune on questions and answers.", DefaultValueFactory = _ => 2 };
             stage.AcceptOnlyFromAmong("1", "2");
             var projector = new Option<string?>("--projector") { Description = $"The projector: {string.Join(" or ", Projectors.Names)}." };
+            projector.AcceptOnlyFromAmong([.. Projectors.Names]);
             var freeze = new Option<bool>("--freeze-lm") { Description = "Stage 2: keep the language model frozen (LLaVA tunes it)." };
             var llava = new Command("llava", "Train LLaVA: a frozen CLIP tower's features projected into the language model's token embeddings (the tower and the language model are trained first if missing).")
             {
@@ -66,10 +62,9 @@ static class LanguageCommands
                 if (result.GetValue(projector) is { } p) config = config with { Projector = p };
                 if (result.GetValue(freeze)) config = config with { FreezeLanguageModel = true };
                 config = config with { Trainer = Override(config.Trainer, result.GetValue(steps), result.GetValue(lr)) };
-                Projectors.Build(config.Projector, 1, 1).Dispose();   // an unknown name fails here, before any training
                 string dir = result.GetValue(output)!;
                 Console.WriteLine($"LLaVA stage {config.Stage} on {config.Data} ({config.Preset}): {config.Projector} projector, language model {(config.Stage == 1 || config.FreezeLanguageModel ? "frozen" : "tuned")}, {config.Trainer.Steps} steps -> {dir}");
-                var run = LlavaRun.Create(config, Console.WriteLine, Progress(0).Step);
+                var run = LlavaRun.Create(config, Console.WriteLine, PrerequisiteStep);
                 Fit(run, dir, result.GetValue(resume), cancel);
             })));
             yield return llava;
@@ -81,11 +76,11 @@ static class LanguageCommands
     {
         foreach (var method in new[] { "lm", "llava" })
         {
-            var checkpoint = new Option<string>("--checkpoint") { Description = $"A run folder written by `workbench train {method}`.", Required = true };
+            var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = $"A run folder written by `workbench train {method}`.", Required = true }.RunFolder(method);
             var command = new Command(method, $"Evaluate a trained {method} run on held-out data; prints and writes metrics.json.") { checkpoint };
             command.SetAction(result => Cli.Guard(() =>
             {
-                string dir = result.GetValue(checkpoint)!;
+                string dir = result.GetValue(checkpoint)!.ToString();
                 IReadOnlyDictionary<string, double> metrics;
                 if (method == "lm")
                 {
@@ -108,24 +103,23 @@ static class LanguageCommands
     /// <summary><c>generate</c>: answer a prompt about an image with a LLaVA run, or continue text with a language-model run.</summary>
     public static Command Generate()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A LLaVA or language-model run folder.", Required = true };
-        var image = new Option<string?>("--image") { Description = "An image file (PNG, JPEG...) for a LLaVA run." };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA or language-model run folder.", Required = true }.RunFolder("llava");
+        var image = new Option<FileInfo?>("--image") { Description = "An image file (PNG, JPEG...) for a LLaVA run." }.ExistingFile();
         var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA), or text to continue (language model).", Required = true };
         var greedy = new Option<bool>("--greedy") { Description = "Take the most likely token each time (default: sample with temperature 0.8, top-k 10)." };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 16 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the sampling.", DefaultValueFactory = _ => 0 };
+        var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 16 }.AtLeast(1);
+        var seed = DataSourceInputs.SeedOption("Seed of the sampling.");
         var command = new Command("generate", "Answer a question about an image with a LLaVA run, or continue a text prompt with a language-model run.")
         {
             checkpoint, image, prompt, greedy, maxTokens, seed,
         };
         command.SetAction(result => Cli.Guard(() =>
         {
-            string dir = result.GetValue(checkpoint)!;
+            string dir = result.GetValue(checkpoint)!.ToString();
             int max = result.GetValue(maxTokens);
-            if (max < 1) throw new ArgumentException($"--max-tokens must be at least 1 (got {max}).");
             string method = new RunFolder(dir).Method;
             string question = result.GetValue(prompt)!;
-            string? imagePath = result.GetValue(image);
+            string? imagePath = result.GetValue(image)?.ToString();
             using var scope = NewDisposeScope();
             if (method == "llava")
             {
@@ -160,14 +154,14 @@ static class LanguageCommands
         if (unknown.Count > 0) Console.Error.WriteLine($"warning: not in the model's vocabulary, read as <unk>: {string.Join(", ", unknown)}");
     }
 
-    static (Option<string> Data, Option<string> Preset, Option<int> Seed, Option<string> Output, Option<bool> Resume, Option<long?> Steps, Option<double?> Lr) CommonOptions() =>
+    static (Option<string?> Data, Option<string> Preset, Option<int> Seed, Option<string> Output, Option<bool> Resume, Option<long?> Steps, Option<double?> Lr) CommonOptions() =>
     (
-        DataOption(), PresetOption(),
-        new Option<int>("--seed") { Description = "Seed of weights and data order.", DefaultValueFactory = _ => 0 },
-        new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true },
+        DataSourceInputs.DataOption("The data", defaultSource: "shapes"), PresetOption(),
+        DataSourceInputs.SeedOption("Seed of weights and data order."),
+        new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true }.OutputPath(),
         new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." },
-        new Option<long?>("--steps") { Description = "Override the preset's number of steps." },
-        new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }
+        new Option<long?>("--steps") { Description = "Override the preset's number of steps." }.AtLeast(1),
+        new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }.Above(0)
     );
 
     static TrainerConfig Override(TrainerConfig trainer, long? steps, double? lr)
@@ -182,26 +176,20 @@ static class LanguageCommands
         where TConfig : IMethodConfig where TModel : nn.Module where TReport : class, IRunReport
     {
         var watch = Stopwatch.StartNew();
-        var progress = Progress(run.Config.Trainer.Steps);
-        var result = run.Fit(dir, resume, progress.Step, progress.Eval, cancel);
-        if (result.Report is null)
+        var report = TerminalProgress.Show(run.Config.Trainer.Steps, progress => run.Fit(dir, resume, progress.Step, progress.Eval, cancel).Report);
+        if (report is null)
         {
             Console.WriteLine($"stopped; the last step is checkpointed: continue with --resume --out {dir}");
             return;
         }
         Console.WriteLine($"done in {watch.Elapsed.TotalSeconds:F0}s; held-out metrics ({Path.Combine(dir, RunFolder.MetricsFile)}):");
-        Print(result.Report.Metrics);
+        Print(report.Metrics);
     }
 
-    static (Action<StepRecord> Step, Action<EvaluationRecord> Eval) Progress(long steps)
+    /// <summary>A prerequisite's training, as plain lines (it runs before the main progress display).</summary>
+    static void PrerequisiteStep(StepRecord r)
     {
-        var watch = Stopwatch.StartNew();
-        return (r =>
-        {
-            long total = steps > 0 ? steps : r.Step;
-            if (r.Step == 1 || r.Step % Math.Max(1, total / 10) == 0 || r.Step == steps)
-                Console.WriteLine($"step {r.Step,6}/{total}  loss {r.Loss,8:F4}  {r.StepsPerSecond,5:F2} steps/s  {watch.Elapsed.TotalSeconds,6:F0}s");
-        }, r => Console.WriteLine($"  eval at step {r.Step}: {string.Join(", ", r.Metrics.Select(m => $"{m.Key} {m.Value:0.###}"))}"));
+        if (r.Step == 1 || r.Step % 50 == 0) Console.WriteLine($"  prerequisite step {r.Step}  loss {r.Loss:F4}  {r.StepsPerSecond:F2} steps/s");
     }
 
     static void Print(IReadOnlyDictionary<string, double> metrics)

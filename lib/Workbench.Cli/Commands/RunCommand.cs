@@ -9,11 +9,11 @@ static class RunCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("notebooks")
+        var paths = new Argument<FileSystemInfo[]>("notebooks")
         {
             Description = "Notebooks (.ipynb, .dib) or folders of notebooks, run in name order.",
             Arity = ArgumentArity.OneOrMore,
-        };
+        }.ExistingPaths("Notebook");
         var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: quick (CPU, minutes) or full." };
         preset.AcceptOnlyFromAmong("quick", "full");
         var parameters = new Option<string[]>("--param", "-p")
@@ -21,11 +21,14 @@ static class RunCommand
             Description = "Override a parameter declared in the notebook's parameters cell: name=value (repeatable).",
             Arity = ArgumentArity.ZeroOrMore,
         };
+        parameters.Check(pairs => pairs.FirstOrDefault(p => p.IndexOf('=') is var eq && (eq <= 0 || p[..eq].Trim().Length == 0)) is { } bad
+            ? $"--param expects name=value, got '{bad}'."
+            : null);
         var output = new Option<string>("--out", "-o")
         {
             Description = "Folder for the executed notebooks.",
             DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks"),
-        };
+        }.OutputPath();
         var html = new Option<bool>("--html") { Description = "Also write one self-contained HTML page per notebook (renders offline)." };
 
         var command = new Command("run", "Run notebooks headless, cell by cell, and write executed copies with their outputs.")
@@ -37,12 +40,7 @@ static class RunCommand
             var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var pair in result.GetValue(parameters) ?? [])
             {
-                int eq = pair.IndexOf('=');
-                if (eq <= 0)
-                {
-                    Console.Error.WriteLine($"--param expects name=value, got '{pair}'.");
-                    return 2;
-                }
+                int eq = pair.IndexOf('=');   // checked when parsed: a name, then '='
                 overrides[pair[..eq].Trim()] = pair[(eq + 1)..];
             }
             if (result.GetValue(preset) is { } p) overrides["preset"] = p;
@@ -51,7 +49,7 @@ static class RunCommand
         return command;
     }
 
-    static async Task<int> RunAsync(string[] inputs, Dictionary<string, string> overrides, string outDir, bool html, CancellationToken cancel)
+    static async Task<int> RunAsync(FileSystemInfo[] inputs, Dictionary<string, string> overrides, string outDir, bool html, CancellationToken cancel)
     {
         List<string> notebooks;
         try
@@ -102,10 +100,10 @@ static class RunCommand
     }
 
     /// <summary>Files as given; folders expanded to their notebooks in name order.</summary>
-    static List<string> Expand(IEnumerable<string> inputs)
+    static List<string> Expand(IEnumerable<FileSystemInfo> paths)
     {
         var result = new List<string>();
-        foreach (var input in inputs)
+        foreach (var input in paths.Select(p => p.ToString()))
         {
             if (Directory.Exists(input))
             {

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Workbench.Training;
+using Workbench.Cli.Progress;
+using Workbench.Data;
+using Workbench.Models.Clip;
+using Workbench.Runtime;
 using Workbench.Training.Clip;
 using Workbench.Training.Runs;
 
@@ -9,28 +12,24 @@ namespace Workbench.Cli.Commands;
 /// <summary><c>workbench train clip</c>, <c>workbench eval clip</c>.</summary>
 static class TrainCommand
 {
-    static Option<string> DataOption() => new("--data")
-    {
-        Description = "shapes, fashion-mnist, fashion-scenes, or the path of a caption file next to its images.",
-        DefaultValueFactory = _ => "shapes",
-    };
-
     public static Command Create()
     {
-        var data = DataOption();
+        var data = DataSourceInputs.DataOption("The data", defaultSource: "shapes");
         var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => "quick" };
         preset.AcceptOnlyFromAmong("quick", "full");
-        var seed = new Option<int>("--seed") { Description = "Seed of weights, shuffles and caption choices.", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true };
+        var seed = DataSourceInputs.SeedOption("Seed of weights, shuffles and caption choices.");
+        var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true }.OutputPath();
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
-        var steps = new Option<long?>("--steps") { Description = "Override the preset's number of steps." };
+        var steps = new Option<long?>("--steps") { Description = "Override the preset's number of steps." }.AtLeast(1);
         var encoder = new Option<string?>("--image-encoder") { Description = "Override the preset's image encoder: vit or cnn." };
-        var batch = new Option<int?>("--batch") { Description = "Override the preset's batch size." };
-        var convWidth = new Option<int?>("--conv-width") { Description = "Override the CNN's first-block width." };
-        var lr = new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." };
+        encoder.AcceptOnlyFromAmong([.. ImageEncoders.Names]);
+        var batch = new Option<int?>("--batch") { Description = "Override the preset's batch size." }.AtLeast(1);
+        var convWidth = new Option<int?>("--conv-width") { Description = "Override the CNN's first-block width." }.AtLeast(1);
+        var lr = new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }.Above(0);
+        var onBadImage = DataSourceInputs.OnBadImageOption();
         var clip = new Command("clip", "Train CLIP (contrastive image-text pretraining) and evaluate it on held-out data.")
         {
-            data, preset, seed, output, resume, steps, encoder, batch, convWidth, lr,
+            data, preset, seed, output, resume, steps, encoder, batch, convWidth, lr, onBadImage,
         };
         clip.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
         {
@@ -43,15 +42,17 @@ static class TrainCommand
             string dir = result.GetValue(output)!;
             Console.WriteLine($"CLIP on {config.Data} ({config.Preset}): {config.ImageEncoder} image encoder, batch {config.BatchSize}, {config.Steps} steps, seed {config.Seed} -> {dir}");
             var watch = Stopwatch.StartNew();
-            var run = ClipRun.Create(config);
-            var progress = new ProgressPrinter(config.Steps);
-            var (_, metrics, _) = run.Fit(dir, result.GetValue(resume), progress.Step, progress.Eval, cancel);
+            var sources = new DataSourceOptions(Seed: config.Seed, OnBadImage: result.GetValue(onBadImage));
+            DataSourceInputs.RequireEverySplit(config.Data, sources);
+            var run = ClipRun.Create(config, sources);
+            var (metrics, trainingSeconds) = TerminalProgress.Show(config.Steps, progress =>
+                (run.Fit(dir, result.GetValue(resume), progress.Step, progress.Eval, cancel).Report, progress.TrainingSeconds));
             if (metrics is null)
             {
                 Console.WriteLine($"stopped; the last step is checkpointed: continue with --resume --out {dir}");
                 return;
             }
-            Console.WriteLine($"trained in {progress.TrainingSeconds:F0}s, evaluated in {watch.Elapsed.TotalSeconds - progress.TrainingSeconds:F0}s; held-out metrics ({Path.Combine(dir, "metrics.json")}):");
+            Console.WriteLine($"trained in {trainingSeconds:F0}s, evaluated in {watch.Elapsed.TotalSeconds - trainingSeconds:F0}s; held-out metrics ({Path.Combine(dir, "metrics.json")}):");
             Print(metrics.Metrics);
         })));
         var command = new Command("train", "Train a model.") { clip };
@@ -60,13 +61,22 @@ static class TrainCommand
 
     public static Command CreateEval()
     {
-        var checkpoint = new Option<string>("--checkpoint") { Description = "A run folder written by `workbench train clip`.", Required = true };
-        var data = new Option<string?>("--data") { Description = "Evaluate on another data source than the run's." };
-        var clip = new Command("clip", "Evaluate a trained CLIP run on held-out data; prints and writes metrics.json.") { checkpoint, data };
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A run folder written by `workbench train clip`.", Required = true }.RunFolder();
+        var data = DataSourceInputs.DataOption("Evaluate on another data source than the run's");
+        var onBadImage = DataSourceInputs.OnBadImageOption();
+        var clip = new Command("clip", "Evaluate a trained CLIP run on held-out data; prints and writes metrics.json.") { checkpoint, data, onBadImage };
         clip.SetAction(result => Cli.Guard(() =>
         {
-            string dir = result.GetValue(checkpoint)!;
-            var (run, model) = ClipRun.Load(dir, result.GetValue(data));
+            string dir = result.GetValue(checkpoint)!.ToString();
+            var policy = result.GetValue(onBadImage);
+            string? other = result.GetValue(data);
+            // Another caption file is checked (and its skipped images listed) before the model loads; the run's own
+            // caption file, if it has one, is reported as the run opens it.
+            if (other is not null) DataSourceInputs.RequireEverySplit(other, new DataSourceOptions(OnBadImage: policy));
+            TorchRuntime.EnsureLoaded();
+            var (run, model) = ClipRun.Load(dir, other);
+            if (other is null) DataSourceInputs.ReportSkippedImages(run.Test, policy);
+            DataSourceInputs.RequireSamples(run.Test, Split.Test);
             var metrics = run.Evaluate(model);
             new RunFolder(dir).WriteMetrics(metrics.Metrics);
             Console.WriteLine($"{run.Config.Data} test split, {Path.Combine(dir, RunFolder.MetricsFile)}:");
@@ -78,31 +88,5 @@ static class TrainCommand
     static void Print(IReadOnlyDictionary<string, double> metrics)
     {
         foreach (var (name, value) in metrics) Console.WriteLine($"  {name,-44} {value:0.####}");
-    }
-
-    /// <summary>Progress in the terminal: one line rewritten in place when interactive, else a line every tenth of the run.</summary>
-    sealed class ProgressPrinter(long steps)
-    {
-        readonly bool interactive = !Console.IsOutputRedirected;
-        readonly Stopwatch watch = Stopwatch.StartNew();
-        public double TrainingSeconds { get; private set; }
-
-        public void Step(StepRecord r)
-        {
-            double eta = r.Step > 0 ? watch.Elapsed.TotalSeconds / r.Step * (steps - r.Step) : 0;
-            string temperature = r.Metrics.TryGetValue("temperature", out var t) ? $"  temperature {t:F4}" : "";
-            int filled = (int)(20 * r.Step / Math.Max(1, steps));
-            string bar = "[" + new string('#', filled) + new string('-', 20 - filled) + "]";
-            string line = $"{bar} step {r.Step,6}/{steps}  loss {r.Loss,8:F4}  lr {r.LearningRate:0.00e0}{temperature}  {r.StepsPerSecond,5:F2} steps/s  eta {eta,5:F0}s";
-            if (r.Step == steps) TrainingSeconds = watch.Elapsed.TotalSeconds;
-            if (interactive) Console.Write($"\r{line}   ");
-            else if (r.Step == 1 || r.Step % Math.Max(1, steps / 10) == 0 || r.Step == steps) Console.WriteLine(line);
-        }
-
-        public void Eval(EvaluationRecord r)
-        {
-            if (interactive) Console.WriteLine();
-            Console.WriteLine($"  eval at step {r.Step}: {string.Join(", ", r.Metrics.Select(m => $"{m.Key} {m.Value:0.###}"))}");
-        }
     }
 }

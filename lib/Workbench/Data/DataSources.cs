@@ -69,6 +69,8 @@ public sealed class SplitView : IImageTextDataset
         _ => Split.Train,
     };
 
+    /// <summary>The whole data set this view selects from (for a caption file, the <see cref="ImageTextFolder"/> with its report).</summary>
+    public IImageTextDataset Source => inner;
     /// <inheritdoc />
     public string Name => inner.Name;
     /// <inheritdoc />

@@ -44,6 +44,7 @@ public static class Notebook
         Formatter.Register<RetrievalGallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<Gallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
+        Formatter.Register<Workbench.Data.Files.ImageFolderReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<NotebookReady>((ready, writer) =>
             writer.Write(ready.Environment.ToHtml() + ChartHtml.LibraryTag()), "text/html");
         formattersRegistered = true;

@@ -34,6 +34,16 @@ public sealed class ClipCommandsTests : IClassFixture<ClipCommandsTests.TrainedR
     }
 
     [Fact]
+    public void RedirectedOutputShowsProgressAsPlainLinesNotALiveBar()
+    {
+        Assert.True(run.Result.ExitCode == 0, run.Result.All);
+        var steps = run.Result.Stdout.Split('\n').Where(l => l.StartsWith("step ")).ToList();
+        Assert.Equal(Enumerable.Range(1, 8).Select(s => $"step      {s}/8"), steps.Select(l => l.Split("  loss")[0]));   // 8 steps: a line each
+        Assert.DoesNotContain('\r', run.Result.Stdout);
+        Assert.DoesNotContain('\u001b', run.Result.Stdout);   // no escape codes from a live display
+    }
+
+    [Fact]
     public void EvalPrintsAndWritesTheSameMetrics()
     {
         var result = Cli.Run("eval", "clip", "--checkpoint", run.Dir);

@@ -1,0 +1,58 @@
+using Workbench.Training.Clip;
+using Workbench.Training.Language;
+using Workbench.Training.Llava;
+using Workbench.Training.Runs;
+
+namespace Workbench.Tests.Training.Llava;
+
+/// <summary>LLaVA end to end on ShapesWorld, small enough for CI, with its prerequisites trained into a temporary cache.</summary>
+[Collection(GlobalRandomState.Name)]
+public sealed class LlavaRunTests
+{
+    /// <summary>Seconds-long prerequisites and stages: a narrow CNN tower, a small language model.</summary>
+    static LlavaRunConfig Tiny(int stage = 2, long steps = 120)
+    {
+        var vision = ClipRunConfig.For("shapes", Presets.Quick) with
+        {
+            ConvWidth = 16, BatchSize = 64, Steps = 80, WarmupSteps = 8, EvalEvery = 0, CheckpointEvery = 0,
+            RetrievalSamples = 100, ValidationSamples = 50, LinearProbeSamples = 0, VocabularySamples = 500, Width = 64, Layers = 2,
+        };
+        var languageBase = LanguageModelRunConfig.For("shapes", Presets.Quick);
+        var language = languageBase with
+        {
+            Width = 64, Layers = 2, Heads = 2, BatchSize = 32, VocabularySamples = 500, TestSamples = 20, ValidationSamples = 10,
+            Trainer = languageBase.Trainer with { Steps = 150, WarmupSteps = 10, EvalEvery = 0, CheckpointEvery = 0 },
+        };
+        var config = LlavaRunConfig.For("shapes", Presets.Quick, stage);
+        return config with
+        {
+            Vision = vision, Language = language, BatchSize = 32, TestSamples = 60, ValidationSamples = 20, StageOneSteps = 40,
+            Trainer = config.Trainer with { Steps = steps, WarmupSteps = 10, EvalEvery = 0, CheckpointEvery = 0 },
+        };
+    }
+
+    [Fact]
+    public void ASecondsLongRunAnswersBetterThanWithAnotherScenesImage()
+    {
+        using var cache = new TempFolder();
+        using var output = new TempFolder();
+        var run = LlavaRun.Create(Tiny(), prerequisites: cache.Path);
+        Assert.NotNull(run.StageOneRun);
+        var result = run.Fit(output.Path);
+        var m = result.Report!.Metrics;
+        foreach (var key in new[] { "vqa_exact_match", "vqa_exact_match_unseen", "vqa_exact_match_blind", "majority_baseline", "vqa_exact_match_count" })
+            Assert.True(m.ContainsKey(key), $"metrics.json lacks {key}");
+        Assert.True(m["vqa_exact_match"] > m["vqa_exact_match_blind"] + 0.03,
+            $"exact match {m["vqa_exact_match"]:F3} vs another scene's image {m["vqa_exact_match_blind"]:F3}");
+
+        // A second run with the same prerequisites reuses them: nothing new appears in the cache.
+        var before = Directory.GetDirectories(cache.Path).Order().ToList();
+        LlavaRun.Create(Tiny(), prerequisites: cache.Path);
+        Assert.Equal(before, Directory.GetDirectories(cache.Path).Order().ToList());
+
+        // The run folder reopens with its model.
+        var (reopened, model) = LlavaRun.Load(output.Path);
+        Assert.Equal(run.Config, reopened.Config);
+        Assert.Equal(result.Model.ImageTokens, model.ImageTokens);
+    }
+}
