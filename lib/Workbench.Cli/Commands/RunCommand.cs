@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Workbench.Notebooks;
-using Workbench.Runtime;
 
 namespace Workbench.Cli.Commands;
 
@@ -57,9 +56,8 @@ static class RunCommand
         try
         {
             notebooks = Expand(inputs);
-            TorchRuntime.EnsureLoaded();
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or TorchLoadException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
