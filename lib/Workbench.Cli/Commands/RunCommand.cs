@@ -13,8 +13,8 @@ static class RunCommand
             Description = "Notebooks (.ipynb, .dib) or folders of notebooks, run in name order.",
             Arity = ArgumentArity.OneOrMore,
         };
-        var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: quick (CPU, minutes) or full." };
-        preset.AcceptOnlyFromAmong("quick", "full");
+        var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: smoke (seconds: does every cell run?), quick (CPU, minutes) or full." };
+        preset.AcceptOnlyFromAmong("smoke", "quick", "full");
         var parameters = new Option<string[]>("--param", "-p")
         {
             Description = "Override a parameter declared in the notebook's parameters cell: name=value (repeatable).",
