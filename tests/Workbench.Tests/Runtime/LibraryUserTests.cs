@@ -23,7 +23,7 @@ public sealed class LibraryUserTests(UnpatchedBuildFolder build) : IClassFixture
             """);
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = build.Scratch("") };
         foreach (var a in new[] { "fsi", "--quiet", script }) info.ArgumentList.Add(a);
-        foreach (var (name, value) in UnpatchedBuildFolder.Environment) info.Environment[name] = value;
+        foreach (var (name, value) in OneTorchThread.Environment) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -61,14 +61,8 @@ public sealed class UnpatchedBuildFolder : IDisposable
     public bool RequiresMarkers() =>
         ElfSymbolVersions.ReadNeeded(NativeLibrary).Any(n => TorchRuntime.MarkerVersions.Contains(n.Version) && !n.IsWeak);
 
-    /// <summary>
-    /// Environment of the processes these tests start: one LibTorch thread, because these commands are tiny and, on a
-    /// machine busy with other tests, two threads' OpenMP barriers made a one-step `bench data` take 37 s instead of 5.
-    /// </summary>
-    public static IReadOnlyDictionary<string, string> Environment { get; } = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1" };
-
     /// <summary>Runs the copy's `workbench` in a fresh process, from the repository root.</summary>
-    public Cli.Result Run(params string[] args) => Cli.RunBuild(CliDll, Cli.RepoRoot, TimeSpan.FromMinutes(3), Environment, args);
+    public Cli.Result Run(params string[] args) => Cli.RunBuild(CliDll, Cli.RepoRoot, TimeSpan.FromMinutes(3), OneTorchThread.Environment, args);
 
     /// <summary>Whether this system's C++ runtime lacks a marker version, so that the fix must patch the library.</summary>
     public static bool HostNeedsTheFix() =>
