@@ -40,4 +40,23 @@ public sealed class VsCodeKernelTests(ITestOutputHelper output)
         // The first cell's Notebook.Setup() registered the workbench's formatters in this host: its report shows as HTML.
         Assert.Contains("workbench-environment", shown.ToString());
     }
+
+    [SkippableFact]
+    public void AFailingCellIsReportedWithTheKernelsMessageAndTheKernelGoesOn()
+    {
+        Skip.IfNot(File.Exists(VsCodeKernel.Tool), $"{VsCodeKernel.Tool} is not installed (./workbench setup --test installs it)");
+        using var temp = new TempFolder();
+        using var kernel = new VsCodeKernel(temp.Path, OneTorchThread.Environment);
+
+        var declared = kernel.Submit("int answer = 6 * 7;", "csharp", CellTimeout);
+        var thrown = kernel.Submit("throw new InvalidOperationException(\"boom in cell 2\");", "csharp", CellTimeout);
+        var broken = kernel.Submit("int x = ;", "csharp", CellTimeout);
+        var shown = kernel.Submit("answer", "csharp", CellTimeout);
+
+        Assert.Null(declared.Error);
+        Assert.Contains("boom in cell 2", thrown.Error);
+        Assert.Contains("CS1525", broken.Error); // invalid expression term
+        Assert.Null(shown.Error);
+        Assert.Contains(shown.FormattedValues, v => v.Contains("42"));
+    }
 }
