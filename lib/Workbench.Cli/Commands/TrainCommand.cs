@@ -14,8 +14,8 @@ static class TrainCommand
     public static Command Create()
     {
         var data = DataSourceInputs.DataOption("The data", defaultSource: "shapes");
-        var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => "quick" };
-        preset.AcceptOnlyFromAmong("quick", "full");
+        var preset = new Option<string>("--preset") { Description = "smoke (seconds: does it run?), quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => "quick" };
+        preset.AcceptOnlyFromAmong("smoke", "quick", "full");
         var seed = DataSourceInputs.SeedOption("Seed of weights, shuffles and caption choices.");
         var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true }.OutputPath();
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };

@@ -1,14 +1,11 @@
 using TorchSharp;
 using Workbench.Evaluation;
-using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Tests.Evaluation;
 
 public sealed class RetrievalTests
 {
-    public RetrievalTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void RecallAndMedianRankMatchAHandWorkedMatrix()
     {
@@ -41,8 +38,6 @@ public sealed class RetrievalTests
 
 public sealed class ZeroShotClassifierTests
 {
-    public ZeroShotClassifierTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void PromptEnsembleAveragesTemplatesAndClassifiesByCosine()
     {
@@ -75,8 +70,6 @@ public sealed class ZeroShotClassifierTests
 
 public sealed class LinearProbeTests
 {
-    public LinearProbeTests() => TorchRuntime.EnsureLoaded();
-
     static (Tensor X, int[] Y) Blobs(int n, int seed)
     {
         var random = new Random(seed);

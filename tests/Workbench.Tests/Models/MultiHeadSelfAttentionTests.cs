@@ -1,15 +1,12 @@
 using TorchSharp;
 using Workbench.Models;
 using Workbench.Models.Clip;
-using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Tests.Models;
 
 public sealed class MultiHeadSelfAttentionTests
 {
-    public MultiHeadSelfAttentionTests() => TorchRuntime.EnsureLoaded();
-
     static double[,] Matrix(Tensor t)
     {
         var values = t.to_type(ScalarType.Float64).data<double>().ToArray();

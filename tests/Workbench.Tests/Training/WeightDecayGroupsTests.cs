@@ -1,6 +1,5 @@
 using TorchSharp;
 using TorchSharp.Modules;
-using Workbench.Runtime;
 using Workbench.Training;
 using static TorchSharp.torch;
 
@@ -10,7 +9,6 @@ public sealed class WeightDecayGroupsTests
 {
     public WeightDecayGroupsTests()
     {
-        TorchRuntime.EnsureLoaded();
         torch.set_num_threads(1); // tiny models; see TrainerTests
     }
 
