@@ -2,7 +2,7 @@
 # Sets up the workbench on a fresh machine, then builds it. Safe to run again.
 #   scripts/setup.sh          Fashion-MNIST (Debian package dataset-fashion-mnist) where apt can install it, then the build
 #   scripts/setup.sh --test   also what the test suite needs: Chromium (the offline-rendering test), readelf, and
-#                             dotnet-repl (a separate notebook host, to check the notebooks' first cell as VS Code runs it)
+#                             dotnet-interactive (the kernel VS Code starts; the notebooks are tested in it too)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_test=0
@@ -35,11 +35,12 @@ if ((${#packages[@]})); then
   fi
 fi
 
-if ((want_test)) && [[ ! -x "$root/artifacts/tools/dotnet-repl" ]]; then
-  # A second, separate notebook host (the .NET Interactive kernel VS Code uses, driven from the command line):
-  # one test opens the notebooks in it, as VS Code would.
-  echo "setup: installing dotnet-repl into artifacts/tools" >&2
-  dotnet tool install dotnet-repl --version 0.3.259 --tool-path "$root/artifacts/tools" >/dev/null
+interactive_version=1.0.712001
+if ((want_test)) && [[ ! -d "$root/artifacts/tools/.store/microsoft.dotnet-interactive/$interactive_version" ]]; then
+  # The kernel VS Code's Polyglot Notebooks extension starts: one test runs every notebook in it, as VS Code would.
+  echo "setup: installing dotnet-interactive $interactive_version into artifacts/tools" >&2
+  dotnet tool uninstall microsoft.dotnet-interactive --tool-path "$root/artifacts/tools" >/dev/null 2>&1 || true
+  dotnet tool install Microsoft.dotnet-interactive --version "$interactive_version" --tool-path "$root/artifacts/tools" >/dev/null
 fi
 
 echo "setup: building (first time: restores TorchSharp and LibTorch, a few hundred MB)" >&2

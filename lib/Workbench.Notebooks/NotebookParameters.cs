@@ -39,6 +39,28 @@ public static partial class NotebookParameters
         return -1;
     }
 
+    /// <summary>
+    /// The cell that applies these overrides and the position it goes to, right after the parameters cell; null when
+    /// there are no overrides. Every host that runs notebooks with parameters (<c>workbench run</c>, the tests that
+    /// drive VS Code's kernel) injects this same cell. Fails naming the notebook when no cell is tagged
+    /// <see cref="Tag"/>, or an override is unknown or ill-typed.
+    /// </summary>
+    public static (int Index, InteractiveDocumentElement Cell)? Injection(
+        string notebook, InteractiveDocument document, IReadOnlyDictionary<string, string> overrides)
+    {
+        if (overrides.Count == 0) return null;
+        int at = FindCell(document);
+        if (at < 0)
+            throw new ArgumentException($"{notebook}: parameters were given ({string.Join(", ", overrides.Keys)}) " +
+                                        $"but no cell is tagged '{Tag}'.");
+        var declared = Parse(document.Elements[at].Contents);
+        var cell = new InteractiveDocumentElement(BuildInjection(notebook, declared, overrides), "csharp")
+        {
+            Metadata = new Dictionary<string, object> { ["tags"] = new[] { InjectedTag } },
+        };
+        return (at + 1, cell);
+    }
+
     /// <summary>The parameters a cell declares.</summary>
     public static IReadOnlyList<NotebookParameter> Parse(string cellContents) =>
         Declaration().Matches(cellContents).Select(m =>

@@ -82,17 +82,9 @@ public sealed class NotebookRunner
         string path, InteractiveDocument source, IReadOnlyDictionary<string, string> parameters)
     {
         var cells = source.Elements.Select((e, i) => (e, i + 1, false)).ToList();
-        if (parameters.Count == 0) return cells;
-        int at = NotebookParameters.FindCell(source);
-        if (at < 0)
-            throw new ArgumentException($"{path}: parameters were given ({string.Join(", ", parameters.Keys)}) " +
-                                        $"but no cell is tagged '{NotebookParameters.Tag}'.");
-        var declared = NotebookParameters.Parse(source.Elements[at].Contents);
-        var injected = new InteractiveDocumentElement(NotebookParameters.BuildInjection(path, declared, parameters), "csharp")
-        {
-            Metadata = new Dictionary<string, object> { ["tags"] = new[] { NotebookParameters.InjectedTag } },
-        };
-        cells.Insert(at + 1, (injected, at + 1, true));
+        // The injected cell is numbered like the parameters cell it follows.
+        if (NotebookParameters.Injection(path, source, parameters) is var (index, injected))
+            cells.Insert(index, (injected, index, true));
         return cells;
     }
 

@@ -16,7 +16,11 @@ public static class Cli
 
     public static string Dll => Path.Combine(RepoRoot, "artifacts", "workbench", "Workbench.Cli.dll");
 
-    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args)
+    public static Result Run(string workingDirectory, TimeSpan timeout, params string[] args) =>
+        RunBuild(Dll, workingDirectory, timeout, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the `workbench` of another build folder (its Workbench.Cli.dll), with extra environment variables.</summary>
+    public static Result RunBuild(string cliDll, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -24,7 +28,8 @@ public static class Cli
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        info.ArgumentList.Add(Dll);
+        foreach (var (name, value) in environment) info.Environment[name] = value;
+        info.ArgumentList.Add(cliDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -33,7 +33,6 @@ static class BenchCommand
 
     static void Data(int samples, int repeats, int steps, int batchSize)
     {
-        TorchRuntime.EnsureLoaded();
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {ComputeDevice.Current}");
 
         var generation = ShapesWorldBenchmark.Measure(samples, repeats);

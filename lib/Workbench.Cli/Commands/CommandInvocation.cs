@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using Workbench.Runtime;
 
 namespace Workbench.Cli.Commands;
 
@@ -29,6 +30,20 @@ public static class CommandInvocation
             foreach (var problem in parse.Errors) error.WriteLine(Readable(problem));
             error.WriteLine($"See `{command} --help`.");
             return Cli.BadInput;
+        }
+        // Any command may build tensors, so TorchSharp's native library is loaded here, before any of them runs, and a
+        // failure is one message naming the cause. Help needs no native library.
+        if (parse.Action is { } action && action == parse.CommandResult.Command.Action)
+        {
+            try
+            {
+                TorchRuntime.EnsureLoaded();
+            }
+            catch (TorchLoadException e)
+            {
+                error.WriteLine(e.Message);
+                return Cli.Failed;
+            }
         }
         try
         {

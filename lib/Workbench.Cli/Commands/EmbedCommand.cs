@@ -27,7 +27,6 @@ static class EmbedCommand
             string? textFile = result.GetValue(texts)?.ToString(), source = result.GetValue(data);
             if ((textFile is null) == (source is null))
                 throw new ArgumentException("Give either --data (images) or --texts FILE (one text per line).");
-            TorchRuntime.EnsureLoaded();
             var (run, model) = ClipRun.Load(result.GetValue(checkpoint)!.ToString());
             using var scope = TorchSharp.torch.NewDisposeScope();
             TorchSharp.torch.Tensor embeddings;

@@ -105,7 +105,8 @@ static class LanguageCommands
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA or language-model run folder.", Required = true }.RunFolder("llava");
         var image = new Option<FileInfo?>("--image") { Description = "An image file (PNG, JPEG...) for a LLaVA run." }.ExistingFile();
-        var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA), or text to continue (language model).", Required = true };
+        var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA), or text to continue (language model).", Required = true }
+            .Check(text => string.IsNullOrWhiteSpace(text) ? "--prompt: give a question or a text to continue." : null);
         var greedy = new Option<bool>("--greedy") { Description = "Take the most likely token each time (default: sample with temperature 0.8, top-k 10)." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var seed = DataSourceInputs.SeedOption("Seed of the sampling.");

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Workbench.Notebooks;
-using Workbench.Runtime;
 
 namespace Workbench.Cli.Commands;
 
@@ -14,8 +13,8 @@ static class RunCommand
             Description = "Notebooks (.ipynb, .dib) or folders of notebooks, run in name order.",
             Arity = ArgumentArity.OneOrMore,
         }.ExistingPaths("Notebook");
-        var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: quick (CPU, minutes) or full." };
-        preset.AcceptOnlyFromAmong("quick", "full");
+        var preset = new Option<string?>("--preset") { Description = "Size preset injected as the `preset` parameter: smoke (seconds: does every cell run?), quick (CPU, minutes) or full." };
+        preset.AcceptOnlyFromAmong("smoke", "quick", "full");
         var parameters = new Option<string[]>("--param", "-p")
         {
             Description = "Override a parameter declared in the notebook's parameters cell: name=value (repeatable).",
@@ -55,9 +54,8 @@ static class RunCommand
         try
         {
             notebooks = Expand(inputs);
-            TorchRuntime.EnsureLoaded();
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or TorchLoadException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             Console.Error.WriteLine(e.Message);
             return 2;

@@ -15,8 +15,8 @@ static class TrainCommand
     public static Command Create()
     {
         var data = DataSourceInputs.DataOption("The data", defaultSource: "shapes");
-        var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => "quick" };
-        preset.AcceptOnlyFromAmong("quick", "full");
+        var preset = new Option<string>("--preset") { Description = "smoke (seconds: does it run?), quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => "quick" };
+        preset.AcceptOnlyFromAmong("smoke", "quick", "full");
         var seed = DataSourceInputs.SeedOption("Seed of weights, shuffles and caption choices.");
         var output = new Option<string>("--out", "-o") { Description = "Run folder: checkpoints, log.jsonl, metrics.json.", Required = true }.OutputPath();
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in --out." };
@@ -73,7 +73,6 @@ static class TrainCommand
             // Another caption file is checked (and its skipped images listed) before the model loads; the run's own
             // caption file, if it has one, is reported as the run opens it.
             if (other is not null) DataSourceInputs.RequireEverySplit(other, new DataSourceOptions(OnBadImage: policy));
-            TorchRuntime.EnsureLoaded();
             var (run, model) = ClipRun.Load(dir, other);
             if (other is null) DataSourceInputs.ReportSkippedImages(run.Test, policy);
             DataSourceInputs.RequireSamples(run.Test, Split.Test);

@@ -23,11 +23,15 @@ public static class Notebook
 {
     static bool formattersRegistered;
 
-    /// <summary>Loads TorchSharp, registers display formatters and returns the environment report to show.</summary>
+    /// <summary>
+    /// Loads TorchSharp, registers display formatters and returns the environment report to show. Throws
+    /// <see cref="TorchLoadException"/>, naming the cause, when TorchSharp's native library cannot be loaded.
+    /// </summary>
     public static NotebookReady Setup()
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        TorchRuntime.EnsureLoaded();
         var report = EnvironmentReport.Collect();
         RegisterFormatters();
         return new NotebookReady(report);

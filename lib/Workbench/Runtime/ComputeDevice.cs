@@ -13,7 +13,7 @@ public static class ComputeDevice
     public const string EnvironmentVariable = "WORKBENCH_DEVICE";
     static torch.Device? current;
 
-    /// <summary>The device tensors go to. Loads TorchSharp on first use.</summary>
+    /// <summary>The device tensors go to, chosen on first use.</summary>
     public static torch.Device Current
     {
         get => current ??= Resolve(Environment.GetEnvironmentVariable(EnvironmentVariable));
@@ -23,7 +23,6 @@ public static class ComputeDevice
     /// <summary>Picks a device from a request (<c>null</c> or <c>auto</c>: CUDA when available, else CPU).</summary>
     public static torch.Device Resolve(string? request)
     {
-        TorchRuntime.EnsureLoaded();
         if (string.IsNullOrWhiteSpace(request) || request.Equals("auto", StringComparison.OrdinalIgnoreCase))
             return CudaAvailable ? torch.CUDA : torch.CPU;
         string name = request.Trim().ToLowerInvariant();
@@ -39,7 +38,6 @@ public static class ComputeDevice
     {
         get
         {
-            TorchRuntime.EnsureLoaded();
             try { return torch.cuda.is_available(); }
             catch (Exception) { return false; }
         }

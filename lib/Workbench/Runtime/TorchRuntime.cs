@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using TorchSharp;
 
 namespace Workbench.Runtime;
@@ -20,12 +22,18 @@ public sealed record TorchLoadReport(
 public sealed class TorchLoadException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Loads TorchSharp's native library in any host (CLI, tests, notebooks).
+/// Loads TorchSharp's native library in any host (CLI, tests, notebooks, a program that uses the library).
 /// <para>
 /// TorchSharp 0.107's <c>libLibTorchSharp.so</c> asks for <c>GLIBCXX_3.4.32</c>, which Debian 12's libstdc++ lacks.
 /// The only symbol bound to that version is <c>std::ios_base_library_init</c>, a GCC 13 marker no relocation uses,
 /// so marking the requirement weak (<c>VER_FLG_WEAK</c>) lets the loader accept the file. The fix is applied only
 /// where the host runtime lacks the version; other systems are left alone.
+/// </para>
+/// <para>
+/// The fix does not depend on call order: Workbench.dll's module initializer (<see cref="WorkbenchModuleInitializer"/>)
+/// applies it before any code of the library runs, so before any workbench model or tensor can exist.
+/// <see cref="EnsureLoaded"/> then loads the library and reports; hosts call it once at their entry (the CLI's
+/// <c>Main</c>, <c>Notebook.Setup()</c>) to fail early with one clear message.
 /// </para>
 /// </summary>
 public static class TorchRuntime
@@ -34,7 +42,14 @@ public static class TorchRuntime
     public static readonly IReadOnlySet<string> MarkerVersions = new HashSet<string> { "GLIBCXX_3.4.32" };
 
     const string NativeFileName = "libLibTorchSharp.so";
+    /// <summary>The name TorchSharp's <c>DllImport</c>s ask for.</summary>
+    const string NativeImportName = "LibTorchSharp";
     static readonly Lock Gate = new();
+    static bool prepared;
+    static TorchLoadReport? preparedReport;
+    // Why the fix could not be applied, kept for whoever touches TorchSharp next: a module initializer must not throw
+    // (the runtime would wrap it in a TypeInitializationException and refuse every type of Workbench.dll thereafter).
+    static TorchLoadException? preparationFailure;
     static TorchLoadReport? loaded;
 
     /// <summary>The report of the successful load, or null before <see cref="EnsureLoaded"/> succeeded.</summary>
@@ -46,10 +61,12 @@ public static class TorchRuntime
     /// </summary>
     public static TorchLoadReport EnsureLoaded()
     {
+        Prepare();
         lock (Gate)
         {
             if (loaded is not null) return loaded;
-            var report = PrepareNativeLibrary();
+            if (preparationFailure is not null) throw new TorchLoadException(preparationFailure.Message, preparationFailure.InnerException);
+            var report = preparedReport!;
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -61,6 +78,67 @@ public static class TorchRuntime
             loaded = report;
             return report;
         }
+    }
+
+    /// <summary>
+    /// Applies the Debian 12 fix to every copy of the native library TorchSharp may load, once per process, and never
+    /// throws: a failure is kept and raised as <see cref="TorchLoadException"/> by <see cref="EnsureLoaded"/> and by
+    /// the first TorchSharp call that needs the library (see <see cref="ExplainFailedImport"/>).
+    /// </summary>
+    internal static void Prepare()
+    {
+        lock (Gate)
+        {
+            if (prepared) return;
+            prepared = true;
+            try
+            {
+                preparedReport = PrepareNativeLibrary();
+            }
+            catch (TorchLoadException e)
+            {
+                preparationFailure = e;
+            }
+            catch (Exception e)
+            {
+                preparationFailure = new TorchLoadException(
+                    $"The workbench could not check TorchSharp's native library: {e.Message} Run `workbench doctor` for a full report.", e);
+            }
+            try
+            {
+                ExplainFailedImportsOfTorchSharp();
+            }
+            catch (Exception)
+            {
+                // TorchSharp.dll itself cannot be loaded: its own error says so when it is first used, and the module
+                // initializer that called this must not throw.
+            }
+        }
+    }
+
+    /// <summary>
+    /// When the dynamic loader cannot find or accept <c>libLibTorchSharp</c> for one of TorchSharp's
+    /// <c>DllImport</c>s (building a model calls one first), .NET asks this handler last, before it would throw a
+    /// <see cref="DllNotFoundException"/> that blames the file's absence.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // typeof(torch) loads TorchSharp.dll: keep that inside Prepare's catch.
+    static void ExplainFailedImportsOfTorchSharp()
+    {
+        var torchSharp = typeof(torch).Assembly;
+        var context = AssemblyLoadContext.GetLoadContext(torchSharp) ?? AssemblyLoadContext.Default;
+        context.ResolvingUnmanagedDll += (assembly, name) => assembly == torchSharp ? ExplainFailedImport(name) : IntPtr.Zero;
+    }
+
+    /// <summary>
+    /// Turns a failed load of TorchSharp's native library into the <see cref="TorchLoadException"/> that says why,
+    /// when the fix could not be applied; otherwise leaves .NET's own error (which lists the loader's reasons).
+    /// </summary>
+    internal static IntPtr ExplainFailedImport(string name)
+    {
+        // No lock: TorchSharp may be loading under its type initializer on another thread while EnsureLoaded holds Gate.
+        if (name == NativeImportName && Volatile.Read(ref preparationFailure) is { } failure)
+            throw new TorchLoadException(failure.Message, failure.InnerException);
+        return IntPtr.Zero;
     }
 
     /// <summary>Checks (and where needed fixes) every copy of the native library TorchSharp may load.</summary>

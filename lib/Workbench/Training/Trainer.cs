@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
-using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Training;
@@ -79,11 +78,7 @@ public sealed class Trainer : IDisposable
     public event Action<EvaluationRecord>? EvalEnded;
 
     /// <summary>Seeds TorchSharp's CPU and CUDA generators. Call it before building a model by hand.</summary>
-    public static void Seed(long seed)
-    {
-        TorchRuntime.EnsureLoaded();
-        torch.manual_seed(seed);
-    }
+    public static void Seed(long seed) => torch.manual_seed(seed);
 
     /// <summary>
     /// Loads a checkpoint (null: the newest under OutputDir) into the model, optimizer, random generator and task, so

@@ -20,7 +20,6 @@ public sealed class BadImageReportingTests(BadImageReportingTests.TinyRun run) :
 
         public TinyRun()
         {
-            TorchRuntime.EnsureLoaded();
             var config = ClipRunConfig.For("shapes", "quick") with
             {
                 ImageEncoder = "cnn", ConvWidth = 4, ConvBlocks = 2, BatchSize = 8, Steps = 1, WarmupSteps = 1, EvalEvery = 0,

@@ -1,14 +1,11 @@
 using TorchSharp;
 using Workbench.Data.Loading;
 using Workbench.IO;
-using Workbench.Runtime;
 
 namespace Workbench.Tests.Data;
 
 public sealed class FeatureCacheTests
 {
-    public FeatureCacheTests() => TorchRuntime.EnsureLoaded();
-
     static (float[], int, int) Features(int rows) => (Enumerable.Range(0, rows * 2).Select(i => (float)i).ToArray(), rows, 2);
 
     [Fact]

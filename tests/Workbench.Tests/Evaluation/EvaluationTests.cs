@@ -3,15 +3,12 @@ using Workbench.Data;
 using Workbench.Data.Fashion;
 using Workbench.Evaluation;
 using Workbench.Text;
-using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Tests.Evaluation;
 
 public sealed class RetrievalTests
 {
-    public RetrievalTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void RecallAndMedianRankMatchAHandWorkedMatrix()
     {
@@ -44,8 +41,6 @@ public sealed class RetrievalTests
 
 public sealed class ZeroShotClassifierTests
 {
-    public ZeroShotClassifierTests() => TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void PromptEnsembleAveragesTemplatesAndClassifiesByCosine()
     {
@@ -131,8 +126,6 @@ public sealed class ZeroShotClassifierTests
 
 public sealed class LinearProbeTests
 {
-    public LinearProbeTests() => TorchRuntime.EnsureLoaded();
-
     static (Tensor X, int[] Y) Blobs(int n, int seed)
     {
         var random = new Random(seed);

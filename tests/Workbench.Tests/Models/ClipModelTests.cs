@@ -1,6 +1,5 @@
 using TorchSharp;
 using Workbench.Models.Clip;
-using Workbench.Runtime;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -13,7 +12,6 @@ public sealed class ClipModelTests
 
     public ClipModelTests(ITestOutputHelper output)
     {
-        TorchRuntime.EnsureLoaded();
         this.output = output;
     }
 
@@ -186,8 +184,6 @@ public sealed class ClipModelTests
 
 public sealed class ConvImageEncoderTests
 {
-    public ConvImageEncoderTests() => Workbench.Runtime.TorchRuntime.EnsureLoaded();
-
     [Fact]
     public void TheFlattenedHeadSeesWhereThingsAreAndTheAveragePoolDoesNot()
     {

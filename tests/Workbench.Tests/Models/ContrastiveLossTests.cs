@@ -1,14 +1,11 @@
 using TorchSharp;
 using Workbench.Models.Clip;
-using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Tests.Models;
 
 public sealed class ContrastiveLossTests
 {
-    public ContrastiveLossTests() => TorchRuntime.EnsureLoaded();
-
     static Tensor Rows(double[][] rows) =>
         tensor(rows.SelectMany(r => r.Select(v => (float)v)).ToArray()).reshape(rows.Length, rows[0].Length);
 

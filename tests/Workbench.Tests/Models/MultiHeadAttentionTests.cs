@@ -8,7 +8,6 @@ namespace Workbench.Tests.Models;
 
 public sealed class MultiHeadAttentionTests
 {
-    public MultiHeadAttentionTests() => TorchRuntime.EnsureLoaded();
 
     static double[,] Matrix(Tensor t)
     {

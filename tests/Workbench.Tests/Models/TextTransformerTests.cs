@@ -1,6 +1,5 @@
 using TorchSharp;
 using Workbench.Models.Clip;
-using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Tests.Models;
@@ -10,8 +9,6 @@ public sealed class TextTransformerTests
     // End-of-text is deliberately NOT the largest id, so CLIP's argmax trick would pick the wrong token.
     const int EndOfText = 2;
     const int Pad = 0;
-
-    public TextTransformerTests() => TorchRuntime.EnsureLoaded();
 
     static TextTransformer Tiny()
     {

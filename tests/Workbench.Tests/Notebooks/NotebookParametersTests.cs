@@ -49,4 +49,31 @@ public sealed class NotebookParametersTests
             new Dictionary<string, string> { ["steps"] = "many" }));
         Assert.Contains("'many' is not a valid int", e.Message);
     }
+
+    [Fact]
+    public void InjectedCellGoesRightAfterTheParametersCellTaggedAsInjected()
+    {
+        using var temp = new TempFolder();
+        string path = new NotebookBuilder().Markdown("# title").Code("#r \"x.dll\"").Code(Cell, "parameters").Code("Console.WriteLine(steps);")
+            .Save(temp["n.ipynb"]);
+        var document = NotebookFile.Load(path);
+
+        Assert.Null(NotebookParameters.Injection(path, document, new Dictionary<string, string>()));
+        var (index, cell) = NotebookParameters.Injection(path, document, new Dictionary<string, string> { ["steps"] = "7" })!.Value;
+
+        Assert.Equal(3, index); // after markdown, the reference cell and the parameters cell
+        Assert.Contains("steps = 7;", cell.Contents);
+        Assert.Equal([NotebookParameters.InjectedTag], NotebookFile.Tags(cell));
+    }
+
+    [Fact]
+    public void OverridesForANotebookWithoutAParametersCellNameTheNotebook()
+    {
+        using var temp = new TempFolder();
+        string path = new NotebookBuilder().Code("int steps = 3;").Save(temp["plain.ipynb"]);
+        var e = Assert.Throws<ArgumentException>(() =>
+            NotebookParameters.Injection(path, NotebookFile.Load(path), new Dictionary<string, string> { ["steps"] = "7" }));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("no cell is tagged 'parameters'", e.Message);
+    }
 }

@@ -3,22 +3,11 @@ using Microsoft.Playwright;
 
 namespace Workbench.Tests.Notebooks;
 
-/// <summary>Runs 00-welcome once with --html; the tests look at its chart in the notebook and in a browser.</summary>
-public sealed class WelcomeRun : IDisposable
+/// <summary>00-welcome's chart, in the executed notebook and in a browser, from the suite's run of it.</summary>
+public sealed class WelcomeChartTests
 {
-    public TempFolder Folder { get; } = new();
-    public Cli.Result Result { get; }
-    public string Executed => Folder["00-welcome.ipynb"];
-    public string Page => Folder["00-welcome.html"];
+    readonly NotebookRun run = NotebookRuns.InProcess("00-welcome.ipynb");
 
-    public WelcomeRun() =>
-        Result = Cli.Run(Cli.RepoRoot, TimeSpan.FromMinutes(5), "run", "notebooks/00-welcome.ipynb", "--out", Folder.Path, "--html");
-
-    public void Dispose() => Folder.Dispose();
-}
-
-public sealed class WelcomeChartTests(WelcomeRun run) : IClassFixture<WelcomeRun>
-{
     [Fact]
     public void ChartCellHoldsPlotlyHtml()
     {

@@ -72,12 +72,10 @@ public sealed class ElfSymbolVersionsTests
         string lib = TorchSharpNative();
         using var temp = new TempFolder();
         string copy = temp["lib.so"];
-        File.Copy(lib, copy);
         // Start from the unpatched state whatever the build output holds.
-        var entry = ElfSymbolVersions.ReadNeeded(copy).Single(n => n.Version == "GLIBCXX_3.4.32");
-        var bytes = File.ReadAllBytes(copy);
-        bytes[entry.FlagsOffset] &= unchecked((byte)~ElfSymbolVersions.VerFlagWeak);
+        var bytes = ElfEdits.WithMarkersRequired(File.ReadAllBytes(lib));
         File.WriteAllBytes(copy, bytes);
+        var entry = ElfSymbolVersions.ReadNeeded(copy).Single(n => n.Version == "GLIBCXX_3.4.32");
         Assert.False(ReadElfNeeds(copy).Single(n => n.Name == "GLIBCXX_3.4.32").Weak);
 
         int changed = ElfSymbolVersions.MarkWeak(copy, ["GLIBCXX_3.4.32"]);

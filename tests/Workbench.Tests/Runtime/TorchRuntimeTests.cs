@@ -73,18 +73,8 @@ public sealed class NativeDiagnosisTests
         var (native, host) = RealFiles();
         using var temp = new TempFolder();
         // A C++ runtime that lacks GLIBCXX_3.4.29 (which TorchSharp really binds symbols to): rename it in the string table.
-        var bytes = File.ReadAllBytes(host);
-        var from = System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.29\0");
-        var to = System.Text.Encoding.ASCII.GetBytes("GLIBCXX_9.9.99\0");
-        int replaced = 0;
-        for (int i = bytes.AsSpan().IndexOf(from); i >= 0; i = bytes.AsSpan().IndexOf(from))
-        {
-            to.CopyTo(bytes, i);
-            replaced++;
-        }
-        Assert.True(replaced > 0);
         string fakeHost = temp["libstdc++.so.6"];
-        File.WriteAllBytes(fakeHost, bytes);
+        File.WriteAllBytes(fakeHost, ElfEdits.RenameVersion(File.ReadAllBytes(host), "GLIBCXX_3.4.29", "GLIBCXX_9.9.99"));
 
         var e = Assert.Throws<TorchLoadException>(() =>
             TorchRuntime.MissingVersions(native, fakeHost, ElfSymbolVersions.ReadDefined(fakeHost)));

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using TorchSharp;
-using Workbench.Runtime;
 using Workbench.Training;
 using static TorchSharp.torch;
 
@@ -13,7 +12,6 @@ public sealed class TrainerTests : IDisposable
 
     public TrainerTests()
     {
-        TorchRuntime.EnsureLoaded();
         // These models are tiny: intra-op threads only add OpenMP barriers, and on a busy 2-core machine those made a
         // 150-step run take 20-30 s instead of 0.3 s. One thread is also what a bit-exact comparison wants.
         torch.set_num_threads(1);

@@ -2,7 +2,6 @@ using TorchSharp;
 using TorchSharp.Modules;
 using Workbench.Models;
 using Workbench.Models.Clip;
-using Workbench.Runtime;
 using Workbench.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -15,7 +14,6 @@ public sealed class WeightDecayGroupsTests
 
     public WeightDecayGroupsTests(ITestOutputHelper output)
     {
-        TorchRuntime.EnsureLoaded();
         torch.set_num_threads(1); // tiny models; see TrainerTests
         this.output = output;
     }

@@ -83,23 +83,32 @@ public sealed record ClipRunConfig : IMethodConfig
     public int VocabularySamples { get; init; } = 5000;
 
     /// <summary>
-    /// The tuned preset for a data source: "quick" (minutes on a laptop CPU) or "full" (the same model trained about
-    /// four to five times longer). The presets differ in training length, not in model size: on the 2-core CPU they were
-    /// tuned on, the small CNN and 3-layer text Transformer are what trains in minutes (the README has the figures).
+    /// The tuned preset for a data source: "quick" (minutes on a laptop CPU), "full" (the same model trained about four
+    /// to five times longer) or "smoke" (the quick model for a handful of steps on small evaluations: seconds, to check
+    /// that everything runs; its figures mean nothing). Quick and full differ in training length, not in model size: on
+    /// the 2-core CPU they were tuned on, the small CNN and 3-layer text Transformer are what trains in minutes.
     /// </summary>
-    /// <exception cref="ArgumentException">The preset is neither quick nor full.</exception>
+    /// <exception cref="ArgumentException">The preset is not smoke, quick or full.</exception>
     public static ClipRunConfig For(string data, string preset, int seed = 0)
     {
-        bool full = preset.Equals("full", StringComparison.OrdinalIgnoreCase);
-        if (!full && !preset.Equals("quick", StringComparison.OrdinalIgnoreCase))
-            throw new ArgumentException($"Unknown preset '{preset}': use quick or full.");
-        var config = new ClipRunConfig { Data = data, Preset = full ? "full" : "quick", Seed = seed };
+        string name = preset.ToLowerInvariant();
+        if (name is not ("smoke" or "quick" or "full"))
+            throw new ArgumentException($"Unknown preset '{preset}': use smoke, quick or full.");
+        bool full = name == "full";
+        var config = new ClipRunConfig { Data = data, Preset = name, Seed = seed };
         bool fashion = data.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) || data.Equals("fashion", StringComparison.OrdinalIgnoreCase);
         // Scenes (the defaults) have captions that name colours, shapes, sizes and places, so the image encoder must keep
         // where things are: the CNN's flattening layer does. Fashion-MNIST has ten class captions: the text side is
         // easy, short captions suffice, and larger batches hold more distinct photos to contrast.
         if (fashion)
             config = config with { ContextLength = 16, BatchSize = 256, LinearProbeSamples = 2000 };
+        if (name == "smoke")
+            return config with
+            {
+                BatchSize = 32, Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0, RetrievalSamples = 100,
+                ValidationSamples = 64, ZeroShotSamples = 200, LinearProbeSamples = Math.Min(config.LinearProbeSamples, 200),
+                VocabularySamples = 500,
+            };
         if (!full) return config;
         return fashion
             ? config with { Steps = 1200, WarmupSteps = 60, EvalEvery = 300, CheckpointEvery = 300, LinearProbeSamples = 10_000 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using TorchSharp;
 using Workbench.Data.Shapes;
-using Workbench.Runtime;
 using Workbench.Training;
 using Workbench.Training.Clip;
 
@@ -11,8 +10,6 @@ namespace Workbench.Tests.Training.Clip;
 [Collection(GlobalRandomState.Name)]
 public sealed class ClipRunTests
 {
-    public ClipRunTests() => TorchRuntime.EnsureLoaded();
-
     /// <summary>A small, fast configuration: a narrow CNN, short captions, tiny evaluations.</summary>
     static ClipRunConfig Tiny(long steps) => ClipRunConfig.For("shapes", "quick") with
     {

@@ -11,7 +11,6 @@ public sealed class ZeroShotWordingsTests
 {
     public ZeroShotWordingsTests()
     {
-        TorchRuntime.EnsureLoaded();
         TorchSharp.torch.set_num_threads(1);
     }
 

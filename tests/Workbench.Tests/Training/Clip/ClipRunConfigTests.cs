@@ -1,0 +1,39 @@
+using Workbench.Training.Clip;
+
+namespace Workbench.Tests.Training.Clip;
+
+public sealed class ClipRunConfigTests
+{
+    [Theory]
+    [InlineData("shapes")]
+    [InlineData("fashion-mnist")]
+    public void SmokeTrainsTheQuickModelBrieflyOnSmallerEvaluations(string data)
+    {
+        var quick = ClipRunConfig.For(data, "quick");
+        var smoke = ClipRunConfig.For(data, "smoke");
+
+        // The same model and data handling: a smoke run exercises every code path a quick run does.
+        Assert.Equal(quick with { BatchSize = 0, Steps = 0, WarmupSteps = 0, EvalEvery = 0, CheckpointEvery = 0, RetrievalSamples = 0,
+                                  ValidationSamples = 0, ZeroShotSamples = 0, LinearProbeSamples = 0, VocabularySamples = 0, Preset = "" },
+                     smoke with { BatchSize = 0, Steps = 0, WarmupSteps = 0, EvalEvery = 0, CheckpointEvery = 0, RetrievalSamples = 0,
+                                  ValidationSamples = 0, ZeroShotSamples = 0, LinearProbeSamples = 0, VocabularySamples = 0, Preset = "" });
+        Assert.Equal("smoke", smoke.Preset);
+        Assert.InRange(smoke.Steps, 2, 10);
+        Assert.InRange(smoke.WarmupSteps, 1, smoke.Steps - 1);
+        Assert.True(smoke.BatchSize <= quick.BatchSize);
+        Assert.True(smoke.RetrievalSamples < quick.RetrievalSamples);
+        Assert.True(smoke.ValidationSamples < quick.ValidationSamples);
+        Assert.True(smoke.ZeroShotSamples is > 0 && smoke.ZeroShotSamples < (quick.ZeroShotSamples ?? int.MaxValue));
+        Assert.True(smoke.LinearProbeSamples > 0 == quick.LinearProbeSamples > 0, "a probe in quick is a probe in smoke");
+        Assert.True(smoke.LinearProbeSamples <= quick.LinearProbeSamples);
+        Assert.True(smoke.VocabularySamples < quick.VocabularySamples);
+    }
+
+    [Fact]
+    public void AnUnknownPresetNamesTheThreeThereAre()
+    {
+        var e = Assert.Throws<ArgumentException>(() => ClipRunConfig.For("shapes", "tiny"));
+        Assert.Contains("'tiny'", e.Message);
+        Assert.Contains("smoke, quick or full", e.Message);
+    }
+}
