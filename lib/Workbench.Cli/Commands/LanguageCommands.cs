@@ -21,8 +21,8 @@ static class LanguageCommands
 {
     static Option<string> PresetOption()
     {
-        var preset = new Option<string>("--preset") { Description = "quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => Presets.Quick };
-        preset.AcceptOnlyFromAmong(Presets.Quick, Presets.Full);
+        var preset = new Option<string>("--preset") { Description = "smoke (seconds: does it run?), quick (a laptop CPU in minutes) or full.", DefaultValueFactory = _ => Presets.Quick };
+        preset.AcceptOnlyFromAmong(Presets.Smoke, Presets.Quick, Presets.Full);
         return preset;
     }
 
@@ -31,14 +31,16 @@ static class LanguageCommands
     {
         {
             var (data, preset, seed, output, resume, steps, lr) = CommonOptions();
+            var set = SetOption();
             var lm = new Command("lm", "Train the language model on the data's captions and question-answer text; evaluate perplexity and answers with and without the caption.")
             {
-                data, preset, seed, output, resume, steps, lr,
+                data, preset, seed, output, resume, steps, lr, set,
             };
             lm.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
             {
                 var config = LanguageModelRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(seed));
                 config = config with { Trainer = Override(config.Trainer, result.GetValue(steps), result.GetValue(lr)) };
+                config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
                 string dir = result.GetValue(output)!;
                 Console.WriteLine($"language model on {config.Data} ({config.Preset}): width {config.Width}, {config.Layers} layers, {config.Trainer.Steps} steps -> {dir}");
                 Fit(LanguageModelRun.Create(config), dir, result.GetValue(resume), cancel);
@@ -52,9 +54,10 @@ static class LanguageCommands
             var projector = new Option<string?>("--projector") { Description = $"The projector: {string.Join(" or ", Projectors.Names)}." };
             projector.AcceptOnlyFromAmong([.. Projectors.Names]);
             var freeze = new Option<bool>("--freeze-lm") { Description = "Stage 2: keep the language model frozen (LLaVA tunes it)." };
+            var set = SetOption();
             var llava = new Command("llava", "Train LLaVA: a frozen CLIP tower's features projected into the language model's token embeddings (the tower and the language model are trained first if missing).")
             {
-                data, preset, seed, output, resume, steps, lr, stage, projector, freeze,
+                data, preset, seed, output, resume, steps, lr, stage, projector, freeze, set,
             };
             llava.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
             {
@@ -62,6 +65,7 @@ static class LanguageCommands
                 if (result.GetValue(projector) is { } p) config = config with { Projector = p };
                 if (result.GetValue(freeze)) config = config with { FreezeLanguageModel = true };
                 config = config with { Trainer = Override(config.Trainer, result.GetValue(steps), result.GetValue(lr)) };
+                config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
                 string dir = result.GetValue(output)!;
                 Console.WriteLine($"LLaVA stage {config.Stage} on {config.Data} ({config.Preset}): {config.Projector} projector, language model {(config.Stage == 1 || config.FreezeLanguageModel ? "frozen" : "tuned")}, {config.Trainer.Steps} steps -> {dir}");
                 var run = LlavaRun.Create(config, Console.WriteLine, PrerequisiteStep);
@@ -164,6 +168,12 @@ static class LanguageCommands
         new Option<long?>("--steps") { Description = "Override the preset's number of steps." }.AtLeast(1),
         new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }.Above(0)
     );
+
+    static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "Change a setting of the preset, Name=value or Trainer.Name=value (repeatable), e.g. --set Width=96.",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     static TrainerConfig Override(TrainerConfig trainer, long? steps, double? lr)
     {

@@ -52,7 +52,7 @@ public static class Checkpoint
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new PairConverter() },
+        Converters = { new IO.PairJsonConverter() },
     };
 
     /// <summary>The folder of the checkpoint of <paramref name="step"/> under <paramref name="outputDir"/>.</summary>
@@ -185,24 +185,6 @@ public static class Checkpoint
         if (!Directory.Exists(root)) return;
         foreach (var dir in Directory.EnumerateDirectories(root, StepPrefix + "*.tmp-*"))
             Directory.Delete(dir, recursive: true);
-    }
-
-    /// <summary>Writes <see cref="TrainerConfig.Betas"/> as <c>[0.9, 0.95]</c> rather than as tuple fields.</summary>
-    sealed class PairConverter : JsonConverter<(double, double)>
-    {
-        public override (double, double) Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            var pair = JsonSerializer.Deserialize<double[]>(ref reader, options);
-            return pair is { Length: 2 } ? (pair[0], pair[1]) : throw new JsonException("expected a pair of numbers, e.g. [0.9, 0.95]");
-        }
-
-        public override void Write(Utf8JsonWriter writer, (double, double) value, JsonSerializerOptions options)
-        {
-            writer.WriteStartArray();
-            writer.WriteNumberValue(value.Item1);
-            writer.WriteNumberValue(value.Item2);
-            writer.WriteEndArray();
-        }
     }
 
     static void WriteDurably(string path, Action<BinaryWriter> write)

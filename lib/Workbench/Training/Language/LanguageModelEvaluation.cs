@@ -23,8 +23,8 @@ public static class LanguageModelEvaluation
         var scenes = Enumerable.Range(0, Math.Min(samples, data.Count)).Select(data.Get).ToList();
         var metrics = new Dictionary<string, double>();
 
-        // Sequences as training builds them: the caption and its first few questions.
-        var sequences = scenes.Select(s => TokenSequence.Conversation(tokenizer, s.Captions[0], s.Questions.Take(run.Config.TurnsPerSequence), superviseAll: true)).ToList();
+        // Sequences as training builds them (the caption and its first few questions), perplexity over what training supervises.
+        var sequences = scenes.Select(s => TokenSequence.Conversation(tokenizer, s.Captions[0], s.Questions.Take(run.Config.TurnsPerSequence), run.Config.SuperviseEveryToken)).ToList();
         metrics[$"{prefix}perplexity"] = Perplexity(model, sequences, tokenizer.PadId);
 
         var questions = scenes.SelectMany(s => s.Questions.Select(q => (Scene: s, Question: q))).ToList();

@@ -81,8 +81,8 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
         var sample = Train.Get(random.Next(Train.Count));
         string caption = sample.Captions[random.Next(sample.Captions.Count)];
         if (sample.Questions.Count == 0 || random.NextDouble() < Config.CaptionRequestFraction)
-            return TokenSequence.CaptionRequest(Tokenizer, caption, sample.Captions[random.Next(sample.Captions.Count)], superviseAll: true);
+            return TokenSequence.CaptionRequest(Tokenizer, caption, sample.Captions[random.Next(sample.Captions.Count)], Config.SuperviseEveryToken);
         var turns = sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence);
-        return TokenSequence.Conversation(Tokenizer, caption, turns, superviseAll: true);
+        return TokenSequence.Conversation(Tokenizer, caption, turns, Config.SuperviseEveryToken);
     }
 }

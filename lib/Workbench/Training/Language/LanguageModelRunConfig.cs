@@ -29,7 +29,13 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; init; } = 64;
     /// <summary>Most question-answer turns after the caption in one sequence.</summary>
-    public int TurnsPerSequence { get; init; } = 4;
+    public int TurnsPerSequence { get; init; } = 6;
+    /// <summary>
+    /// Put loss on every token (plain language modelling), or only on answers and requested captions. A random scene's
+    /// caption is unpredictable beyond its grammar, so its tokens dominate a plain loss while teaching little; the
+    /// answers are what teach the model to read its context.
+    /// </summary>
+    public bool SuperviseEveryToken { get; init; }
     /// <summary>Fraction of sequences that ask for a caption (another paraphrase) instead of questions.</summary>
     public double CaptionRequestFraction { get; init; } = 0.25;
     /// <summary>Start each training sequence at a random position, so positions that longer sequences reach are trained too.</summary>
@@ -42,19 +48,24 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     /// <summary>Validation scenes scored during training.</summary>
     public int ValidationSamples { get; init; } = 200;
 
-    /// <summary>The tuned preset ("quick": minutes on a laptop CPU; "full": longer and wider).</summary>
+    /// <summary>The tuned preset: "quick" (minutes on a laptop CPU), "full" (longer and wider) or "smoke" (seconds).</summary>
     public static LanguageModelRunConfig For(string data, string preset, int seed = 0)
     {
-        bool full = Presets.IsFull(preset);
+        var size = Presets.Parse(preset);
         var trainer = new TrainerConfig
         {
-            Seed = seed, Steps = full ? 3000 : 800, LearningRate = 2e-3, WarmupSteps = full ? 100 : 50, WeightDecay = 0.1,
-            EvalEvery = full ? 500 : 200, CheckpointEvery = full ? 500 : 200,
+            Seed = seed, Steps = 800, LearningRate = 2e-3, WarmupSteps = 50, WeightDecay = 0.1, EvalEvery = 200, CheckpointEvery = 200,
         };
-        return new LanguageModelRunConfig
+        var config = new LanguageModelRunConfig { Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer };
+        return size switch
         {
-            Data = data, Preset = full ? "full" : "quick", Trainer = trainer,
-            Width = full ? 192 : 128, Layers = 4, Heads = 4,
+            PresetSize.Smoke => config with
+            {
+                Width = 64, Layers = 2, BatchSize = 16, TestSamples = 20, ValidationSamples = 10, VocabularySamples = 500,
+                Trainer = trainer with { Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0 },
+            },
+            PresetSize.Full => config with { Width = 192, Trainer = trainer with { Steps = 3000, WarmupSteps = 100, EvalEvery = 500, CheckpointEvery = 500 } },
+            _ => config,
         };
     }
 }

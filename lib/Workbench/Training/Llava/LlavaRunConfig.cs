@@ -58,22 +58,30 @@ public sealed record LlavaRunConfig : IMethodConfig
     /// <summary>Optimizer steps of the stage-1 run that stage 2 starts from.</summary>
     public long StageOneSteps { get; init; } = 200;
 
-    /// <summary>The tuned preset for a data source ("quick": minutes on a laptop CPU once the prerequisites exist).</summary>
+    /// <summary>The tuned preset for a data source: "quick" (minutes on a laptop CPU once the prerequisites exist), "full" or "smoke" (seconds).</summary>
     public static LlavaRunConfig For(string data, string preset, int stage = 2, int seed = 0)
     {
         if (stage is not (1 or 2)) throw new ArgumentException($"LLaVA has stages 1 and 2; got {stage}.");
-        bool full = Presets.IsFull(preset);
+        var size = Presets.Parse(preset);
         var trainer = new TrainerConfig
         {
-            Seed = seed, Steps = full ? 2000 : 500, LearningRate = 2e-3, WarmupSteps = full ? 100 : 30, WeightDecay = 0.0,
-            EvalEvery = full ? 500 : 250, CheckpointEvery = full ? 500 : 250,
+            Seed = seed, Steps = 500, LearningRate = 2e-3, WarmupSteps = 30, WeightDecay = 0.0, EvalEvery = 250, CheckpointEvery = 250,
         };
         var config = new LlavaRunConfig
         {
-            Data = data, Preset = full ? Presets.Full : Presets.Quick, Trainer = trainer,
-            Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed),
-            StageOneSteps = full ? 500 : 200,
+            Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer,
+            Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed), StageOneSteps = 200,
         };
-        return stage == 1 ? config.StageOne : config with { Stage = 2 };
+        config = size switch
+        {
+            PresetSize.Smoke => config with
+            {
+                BatchSize = 16, TestSamples = 20, ValidationSamples = 10, StageOneSteps = 4,
+                Trainer = trainer with { Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0 },
+            },
+            PresetSize.Full => config with { StageOneSteps = 500, Trainer = trainer with { Steps = 2000, WarmupSteps = 100, EvalEvery = 500, CheckpointEvery = 500 } },
+            _ => config,
+        };
+        return stage == 1 ? config.StageOne : config;
     }
 }
