@@ -55,9 +55,13 @@ static class LanguageCommands
             projector.AcceptOnlyFromAmong([.. Projectors.Names]);
             var freeze = new Option<bool>("--freeze-lm") { Description = "Stage 2: keep the language model frozen (LLaVA tunes it)." };
             var set = SetOption();
+            var visionRun = new Option<DirectoryInfo?>("--vision-run") { Description = "A trained CLIP run folder whose image encoder is the tower (default: the preset's, trained on demand)." };
+            visionRun.Check(d => d is null || d.Exists ? null : $"--vision-run: folder not found: {d}");
+            var languageRun = new Option<DirectoryInfo?>("--lm-run") { Description = "A trained language-model run folder (default: the preset's, trained on demand)." };
+            languageRun.Check(d => d is null || d.Exists ? null : $"--lm-run: folder not found: {d}");
             var llava = new Command("llava", "Train LLaVA: a frozen CLIP tower's features projected into the language model's token embeddings (the tower and the language model are trained first if missing).")
             {
-                data, preset, seed, output, resume, steps, lr, stage, projector, freeze, set,
+                data, preset, seed, output, resume, steps, lr, stage, projector, freeze, set, visionRun, languageRun,
             };
             llava.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
             {
@@ -68,7 +72,8 @@ static class LanguageCommands
                 config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
                 string dir = result.GetValue(output)!;
                 Console.WriteLine($"LLaVA stage {config.Stage} on {config.Data} ({config.Preset}): {config.Projector} projector, language model {(config.Stage == 1 || config.FreezeLanguageModel ? "frozen" : "tuned")}, {config.Trainer.Steps} steps -> {dir}");
-                var run = LlavaRun.Create(config, Console.WriteLine, PrerequisiteStep);
+                var run = LlavaRun.Create(config, Console.WriteLine, PrerequisiteStep,
+                    visionRun: result.GetValue(visionRun)?.ToString(), languageRun: result.GetValue(languageRun)?.ToString());
                 Fit(run, dir, result.GetValue(resume), cancel);
             })));
             yield return llava;

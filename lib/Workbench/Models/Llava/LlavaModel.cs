@@ -33,17 +33,22 @@ public sealed class LlavaModel : nn.Module
     /// <param name="imageTokenId">The token id that marks where the image goes.</param>
     /// <param name="features">Patch tokens or the pooled feature.</param>
     /// <param name="visionLayer">The tower layer of the patch tokens; null: the tower's default (a ViT's penultimate block).</param>
+    /// <param name="pooledTokens">With <see cref="VisionFeatures.Pooled"/>: how many language-model tokens the projector
+    /// makes of the one pooled feature (its output is that many tokens' width, then split).</param>
     public LlavaModel(ImageEncoder visionTower, GptModel languageModel, string projector, int imageTokenId,
-        VisionFeatures features = VisionFeatures.Patches, int? visionLayer = null) : base(nameof(LlavaModel))
+        VisionFeatures features = VisionFeatures.Patches, int? visionLayer = null, int pooledTokens = 1) : base(nameof(LlavaModel))
     {
+        if (pooledTokens < 1) throw new ArgumentException($"LlavaModel: pooledTokens must be at least 1 (got {pooledTokens}).");
         vision_tower = visionTower;
         language_model = languageModel;
         Features = features;
         VisionLayer = visionLayer ?? visionTower.DefaultTokenLayer;
         ImageTokenId = imageTokenId;
-        int width = features == VisionFeatures.Pooled ? visionTower.OutputWidth : visionTower.TokenWidth;
-        ImageTokens = features == VisionFeatures.Pooled ? 1 : visionTower.TokenCount(VisionLayer);
-        mm_projector = Projectors.Build(projector, width, languageModel.Width);
+        bool pooled = features == VisionFeatures.Pooled;
+        int width = pooled ? visionTower.OutputWidth : visionTower.TokenWidth;
+        TokensPerFeature = pooled ? pooledTokens : 1;
+        ImageTokens = pooled ? pooledTokens : visionTower.TokenCount(VisionLayer);
+        mm_projector = Projectors.Build(projector, width, languageModel.Width * TokensPerFeature);
         RegisterComponents();
         foreach (var p in vision_tower.parameters()) p.requires_grad = false;
     }
@@ -68,6 +73,16 @@ public sealed class LlavaModel : nn.Module
 
     /// <summary>Tokens each image becomes in the language model's sequence.</summary>
     public int ImageTokens { get; }
+
+    /// <summary>Language-model tokens the projector makes of each vision feature (1 for patch tokens).</summary>
+    public int TokensPerFeature { get; }
+
+    /// <summary>Projects vision features (B, N, Wv) to language-model tokens (B, N · <see cref="TokensPerFeature"/>, W).</summary>
+    public Tensor Project(Tensor features)
+    {
+        using var projected = mm_projector.forward(features);
+        return projected.reshape(features.shape[0], -1, language_model.Width);
+    }
 
     /// <summary>Freezes or unfreezes the language model (stage 1 and the frozen-LM ablation freeze it).</summary>
     public void FreezeLanguageModel(bool frozen)
@@ -99,7 +114,7 @@ public sealed class LlavaModel : nn.Module
     {
         using var scope = NewDisposeScope();
         var positions = ImageSplice.ImagePositions(tokens, ImageTokenId);
-        var projected = mm_projector.forward(features);
+        var projected = Project(features);
         return ImageSplice.Splice(language_model.Embed(tokens), projected, positions).MoveToOuterDisposeScope();
     }
 
@@ -111,7 +126,7 @@ public sealed class LlavaModel : nn.Module
     {
         using var scope = NewDisposeScope();
         var embeddings = InputEmbeddings(tokens, features);
-        var spliced = ImageSplice.SpliceTargets(targets, ImageSplice.ImagePositions(tokens, ImageTokenId), features.shape[1], -100);
+        var spliced = ImageSplice.SpliceTargets(targets, ImageSplice.ImagePositions(tokens, ImageTokenId), ImageTokens, -100);
         var logits = language_model.Logits(embeddings);
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), spliced.reshape(-1), ignore_index: -100).MoveToOuterDisposeScope();
     }

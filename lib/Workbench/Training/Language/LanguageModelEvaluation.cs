@@ -24,7 +24,8 @@ public static class LanguageModelEvaluation
         var metrics = new Dictionary<string, double>();
 
         // Sequences as training builds them (the caption and its first few questions), perplexity over what training supervises.
-        var sequences = scenes.Select(s => TokenSequence.Conversation(tokenizer, s.Captions[0], s.Questions.Take(run.Config.TurnsPerSequence), run.Config.SuperviseEveryToken)).ToList();
+        var sequences = scenes.Select(s => TokenSequence.FittedConversation(tokenizer, s.Captions[0], s.Questions.Take(run.Config.TurnsPerSequence).ToList(),
+            run.Config.SuperviseEveryToken, run.Config.ContextLength)).ToList();
         metrics[$"{prefix}perplexity"] = Perplexity(model, sequences, tokenizer.PadId);
 
         var questions = scenes.SelectMany(s => s.Questions.Select(q => (Scene: s, Question: q))).ToList();

@@ -82,7 +82,8 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
         string caption = sample.Captions[random.Next(sample.Captions.Count)];
         if (sample.Questions.Count == 0 || random.NextDouble() < Config.CaptionRequestFraction)
             return TokenSequence.CaptionRequest(Tokenizer, caption, sample.Captions[random.Next(sample.Captions.Count)], Config.SuperviseEveryToken);
-        var turns = sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence);
-        return TokenSequence.Conversation(Tokenizer, caption, turns, Config.SuperviseEveryToken);
+        var turns = sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence).ToList();
+        string context = Config.CanonicalCaptionBeforeQuestions ? sample.Captions[0] : caption;
+        return TokenSequence.FittedConversation(Tokenizer, context, turns, Config.SuperviseEveryToken, Config.ContextLength);
     }
 }

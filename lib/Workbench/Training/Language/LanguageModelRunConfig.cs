@@ -36,10 +36,21 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     /// answers are what teach the model to read its context.
     /// </summary>
     public bool SuperviseEveryToken { get; init; }
+    /// <summary>
+    /// Questions follow the canonical caption (the first, fixed word order) rather than a random paraphrase: a model
+    /// learns to look an attribute up far sooner when the caption's syntax does not vary; the paraphrases still appear
+    /// in caption requests.
+    /// </summary>
+    public bool CanonicalCaptionBeforeQuestions { get; init; } = true;
     /// <summary>Fraction of sequences that ask for a caption (another paraphrase) instead of questions.</summary>
     public double CaptionRequestFraction { get; init; } = 0.25;
     /// <summary>Start each training sequence at a random position, so positions that longer sequences reach are trained too.</summary>
     public bool RandomPositionOffsets { get; init; } = true;
+    /// <summary>
+    /// The largest random offset: room for image tokens standing where a caption stood. Offsets over the whole context
+    /// slowed learning to look things up in the caption (answers 51% against 59% without offsets after 400 quick steps).
+    /// </summary>
+    public int MaxPositionOffset { get; init; } = 48;
 
     /// <summary>Training samples whose captions, questions and answers build the vocabulary.</summary>
     public int VocabularySamples { get; init; } = 5000;

@@ -32,7 +32,7 @@ public sealed class LanguageModelTask(LanguageModelRun run, GptModel model) : IT
             long length = inputs.shape[1];
             var random = new Random(StableHash.Combine(run.Config.Trainer.Seed, step, microStep, 0x905));
             var offsets = Enumerable.Range(0, run.Config.BatchSize)
-                .Select(_ => (long)random.Next((int)Math.Max(1, Language.Config.ContextLength - length + 1))).ToArray();
+                .Select(_ => (long)random.Next((int)Math.Clamp(Language.Config.ContextLength - length + 1, 1, run.Config.MaxPositionOffset + 1))).ToArray();
             positions = tensor(offsets, device: inputs.device).unsqueeze(1) + arange(length, device: inputs.device).unsqueeze(0);
         }
         var logits = Language.Logits(Language.Embed(inputs), positions);

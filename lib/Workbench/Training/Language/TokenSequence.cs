@@ -38,6 +38,21 @@ public sealed record TokenSequence(int[] Ids, bool[] Supervised)
         From(tokenizer, new[] { (ConversationFormat.Context(context), superviseAll) }
             .Concat(turns.SelectMany(t => new[] { (ConversationFormat.Question(t.Question), superviseAll), (ConversationFormat.Answer(t.Answer), true) })));
 
+    /// <summary>
+    /// <see cref="Conversation"/> with as many of <paramref name="turns"/> (in order) as fit in <paramref name="maxLength"/>
+    /// tokens, counting <paramref name="extraTokens"/> more for what will be spliced in (an image's tokens stand for one);
+    /// at least one turn is kept.
+    /// </summary>
+    public static TokenSequence FittedConversation(ITextTokenizer tokenizer, string context, IReadOnlyList<QuestionAnswer> turns,
+        bool superviseAll, int maxLength, int extraTokens = 0)
+    {
+        int count = turns.Count;
+        var sequence = Conversation(tokenizer, context, turns, superviseAll);
+        while (sequence.Length + extraTokens > maxLength && count > 1)
+            sequence = Conversation(tokenizer, context, turns.Take(--count), superviseAll);
+        return sequence;
+    }
+
     /// <summary><c>&lt;bos&gt; {context} &lt;eoc&gt; caption : {caption} &lt;eos&gt;</c>: the caption is supervised (and all else when <paramref name="superviseAll"/>).</summary>
     public static TokenSequence CaptionRequest(ITextTokenizer tokenizer, string context, string caption, bool superviseAll) =>
         From(tokenizer, [(ConversationFormat.Context(context) + ConversationFormat.CaptionRequest, superviseAll), (ConversationFormat.Answer(caption), true)]);

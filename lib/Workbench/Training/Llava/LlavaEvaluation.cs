@@ -71,7 +71,7 @@ public static class LlavaEvaluation
         var (ids, mask) = AnswerDecoding.LeftPad(prompts, tokenizer.PadId, features.device);
         var embeddings = model.InputEmbeddings(ids, features);
         var positions = ImageSplice.ImagePositions(ids, model.ImageTokenId);
-        var splicedMask = ImageSplice.SpliceTargets(mask.to_type(ScalarType.Int64), positions, features.shape[1], 1).to_type(ScalarType.Bool);
+        var splicedMask = ImageSplice.SpliceTargets(mask.to_type(ScalarType.Int64), positions, model.ImageTokens, 1).to_type(ScalarType.Bool);
         return AnswerDecoding.Greedy(model.LanguageModel, tokenizer, embeddings, splicedMask, maxTokens);
     }
 
@@ -87,7 +87,7 @@ public static class LlavaEvaluation
             var (tokens, targets) = TokenSequence.Collate(sequences, run.Tokenizer.PadId, ComputeDevice.Current);
             var rows = features.Rows(indices, ComputeDevice.Current);
             var logits = model.LanguageModel.Logits(model.InputEmbeddings(tokens, rows));
-            var spliced = ImageSplice.SpliceTargets(targets, ImageSplice.ImagePositions(tokens, model.ImageTokenId), rows.shape[1], TokenSequence.IgnoreIndex);
+            var spliced = ImageSplice.SpliceTargets(targets, ImageSplice.ImagePositions(tokens, model.ImageTokenId), model.ImageTokens, TokenSequence.IgnoreIndex);
             var counted = spliced.ne(TokenSequence.IgnoreIndex);
             correct += logits.argmax(-1).eq(spliced).logical_and(counted).sum().item<long>();
             total += counted.sum().item<long>();

@@ -47,13 +47,17 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel, MetricsRepo
     /// <param name="onPrerequisiteStep">Progress of a prerequisite that has to be trained.</param>
     /// <param name="data">How data sources open.</param>
     /// <param name="prerequisites">The prerequisite cache folder (default <see cref="PrerequisiteRuns.DefaultRoot"/>).</param>
+    /// <param name="visionRun">A trained CLIP run folder to take the tower from, instead of the one <c>config.Vision</c> describes.</param>
+    /// <param name="languageRun">A trained language-model run folder to use, instead of the one <c>config.Language</c> describes.</param>
     public static LlavaRun Create(LlavaRunConfig config, Action<string>? log = null, Action<StepRecord>? onPrerequisiteStep = null,
-        DataSourceOptions? data = null, string? prerequisites = null)
+        DataSourceOptions? data = null, string? prerequisites = null, string? visionRun = null, string? languageRun = null)
     {
-        string vision = PrerequisiteRuns.Ensure(ClipRun.Create(config.Vision), onPrerequisiteStep, log, prerequisites);
-        string language = PrerequisiteRuns.Ensure(LanguageModelRun.Create(config.Language), onPrerequisiteStep, log, prerequisites);
+        string vision = visionRun is not null ? RequireComplete(visionRun, "vision tower (CLIP) run")
+            : PrerequisiteRuns.Ensure(ClipRun.Create(config.Vision), onPrerequisiteStep, log, prerequisites);
+        string language = languageRun is not null ? RequireComplete(languageRun, "language-model run")
+            : PrerequisiteRuns.Ensure(LanguageModelRun.Create(config.Language), onPrerequisiteStep, log, prerequisites);
         string? stageOne = config.Stage == 2
-            ? PrerequisiteRuns.Ensure(Create(config.StageOne, log, onPrerequisiteStep, data, prerequisites), onPrerequisiteStep, log, prerequisites)
+            ? PrerequisiteRuns.Ensure(Create(config.StageOne, log, onPrerequisiteStep, data, prerequisites, visionRun, languageRun), onPrerequisiteStep, log, prerequisites)
             : null;
         return Open(config, vision, language, stageOne, new RunFolder(language).ReadTokenizer(), data);
     }
@@ -96,7 +100,7 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel, MetricsRepo
 
     static string RequireComplete(string folder, string what) => new RunFolder(folder).IsComplete
         ? folder
-        : throw new DirectoryNotFoundException($"The {what} this LLaVA run stands on is not in {folder}; train the run again to rebuild it.");
+        : throw new DirectoryNotFoundException($"The {what} this LLaVA run stands on is not in {folder} (no completed run there).");
 
     /// <summary>How pixels reach the tower: as the CLIP run saw them.</summary>
     public static Data.Files.ImageNormalization Normalization => ClipRun.Normalization;
@@ -106,7 +110,7 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel, MetricsRepo
     {
         var (_, clip) = ClipRun.Load(VisionRun);
         var (_, language) = LanguageModelRun.Load(LanguageRun);
-        var model = new LlavaModel(clip.ImageEncoder, language, Config.Projector, Tokenizer.ImageId!.Value, Config.Features, Config.VisionLayer);
+        var model = new LlavaModel(clip.ImageEncoder, language, Config.Projector, Tokenizer.ImageId!.Value, Config.Features, Config.VisionLayer, Config.PooledTokens);
         if (StageOneRun is not null) LoadWeights(model, new RunFolder(StageOneRun).LatestCheckpoint());
         model.FreezeLanguageModel(Config.Stage == 1 || Config.FreezeLanguageModel);
         model.to(ComputeDevice.Current);
@@ -129,8 +133,9 @@ public sealed class LlavaRun : MethodRun<LlavaRunConfig, LlavaModel, MetricsRepo
     /// The training sequence of one row: stage 1 asks for a caption of the image, stage 2 asks up to
     /// <see cref="LlavaRunConfig.TurnsPerSequence"/> of its questions; only answers (and captions) carry loss.
     /// </summary>
-    public TokenSequence TrainingSequence(Sample sample, Random random) => Config.Stage == 1 || sample.Questions.Count == 0
+    public TokenSequence TrainingSequence(Sample sample, Random random, int imageTokens) => Config.Stage == 1 || sample.Questions.Count == 0
         ? TokenSequence.CaptionRequest(Tokenizer, WordTokenizer.ImageToken, sample.Captions[random.Next(sample.Captions.Count)], superviseAll: false)
-        : TokenSequence.Conversation(Tokenizer, WordTokenizer.ImageToken,
-            sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence), superviseAll: false);
+        : TokenSequence.FittedConversation(Tokenizer, WordTokenizer.ImageToken,
+            sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence).ToList(), superviseAll: false,
+            Config.Language.ContextLength, extraTokens: imageTokens - 1);
 }

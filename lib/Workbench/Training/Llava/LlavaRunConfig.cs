@@ -27,6 +27,8 @@ public sealed record LlavaRunConfig : IMethodConfig
     public string Projector { get; init; } = Projectors.Mlp2xGelu;
     /// <summary>Patch tokens (LLaVA) or the pooled feature alone.</summary>
     public VisionFeatures Features { get; init; } = VisionFeatures.Patches;
+    /// <summary>With pooled features: how many language-model tokens the projector makes of the one pooled feature.</summary>
+    public int PooledTokens { get; init; } = 1;
     /// <summary>The tower layer whose tokens are read; null: the tower's default (a ViT's penultimate block, the CNN's last).</summary>
     public int? VisionLayer { get; init; }
     /// <summary>Stage 2 only: keep the language model frozen (the ablation); LLaVA trains it.</summary>
@@ -49,6 +51,7 @@ public sealed record LlavaRunConfig : IMethodConfig
     public int ValidationSamples { get; init; } = 200;
 
     /// <summary>The stage-1 run a stage-2 run starts from (its projector): the same settings at stage 1.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public LlavaRunConfig StageOne => this with
     {
         Stage = 1, FreezeLanguageModel = true, LanguageModelLearningRateScale = 1.0,

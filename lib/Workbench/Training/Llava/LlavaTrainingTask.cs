@@ -39,7 +39,7 @@ public sealed class LlavaTrainingTask : ITrainingTask, IDisposable
     {
         var random = new Random(StableHash.Combine(run.Config.Trainer.Seed, step, microStep, 0x11A));
         var indices = Enumerable.Range(0, run.Config.BatchSize).Select(_ => random.Next((int)features.Count)).ToList();
-        var sequences = indices.Select(i => run.TrainingSequence(run.Train.Get(i), random)).ToList();
+        var sequences = indices.Select(i => run.TrainingSequence(run.Train.Get(i), random, Llava.ImageTokens)).ToList();
         var (tokens, targets) = TokenSequence.Collate(sequences, run.Tokenizer.PadId, ComputeDevice.Current);
         return Llava.Loss(tokens, targets, features.Rows(indices, ComputeDevice.Current));
     }

@@ -26,6 +26,8 @@ public sealed class LlavaRunTests
         var config = LlavaRunConfig.For("shapes", Presets.Quick, stage);
         return config with
         {
+            // The pooled feature, split into 4 tokens: 4 image tokens instead of 64 keep the seconds-long run short.
+            Features = Workbench.Models.Llava.VisionFeatures.Pooled, PooledTokens = 4,
             Vision = vision, Language = language, BatchSize = 32, TestSamples = 60, ValidationSamples = 20, StageOneSteps = 40,
             Trainer = config.Trainer with { Steps = steps, WarmupSteps = 10, EvalEvery = 0, CheckpointEvery = 0 },
         };
