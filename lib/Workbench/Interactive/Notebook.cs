@@ -47,6 +47,9 @@ public static class Notebook
         Formatter.Register<TrainingProgress>((progress, writer) => writer.Write(progress.ToHtml()), "text/html");
         Formatter.Register<RetrievalGallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<Gallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
+        Formatter.Register<AnswerGallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
+        Formatter.Register<TokenStrip>((strip, writer) => writer.Write(strip.ToHtml()), "text/html");
+        Formatter.Register<RunsProgress>((progress, writer) => writer.Write(progress.ToHtml()), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<Workbench.Data.Files.ImageFolderReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<NotebookReady>((ready, writer) =>

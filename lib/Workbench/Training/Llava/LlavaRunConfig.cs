@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Workbench.Models.Llava;
 using Workbench.Training.Clip;
 using Workbench.Training.Language;
@@ -51,7 +52,7 @@ public sealed record LlavaRunConfig : IMethodConfig
     public int ValidationSamples { get; init; } = 200;
 
     /// <summary>The stage-1 run a stage-2 run starts from (its projector): the same settings at stage 1.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
+    [JsonIgnore]   // derived from the settings above, and itself has a StageOne: serialising it would never end
     public LlavaRunConfig StageOne => this with
     {
         Stage = 1, FreezeLanguageModel = true, LanguageModelLearningRateScale = 1.0,
