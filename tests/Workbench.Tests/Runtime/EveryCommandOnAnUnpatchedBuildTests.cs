@@ -25,7 +25,22 @@ public sealed class UnpatchedBuildWithClipRun : IDisposable
             .Code("var model = new Workbench.Models.Clip.ClipModel(Workbench.Models.Clip.ClipConfig.Quick(50, 2));\nmodel.parameters().Count()")
             .Save(Notebook);
         Training = RunUnpatched(TrainingArguments);
+        LanguageTraining = RunUnpatched(LanguageTrainingArguments);
+        LlavaTraining = RunUnpatched(LlavaTrainingArguments);
     }
+
+    /// <summary>A seconds-long language-model run (`eval lm` and `generate` read it).</summary>
+    public string[] LanguageTrainingArguments => ["train", "lm", "--data", "shapes", "--preset", "smoke", "--out", LanguageRunFolder];
+    /// <summary>A seconds-long LLaVA run (its prerequisites are smoke runs too; `eval llava` reads it).</summary>
+    public string[] LlavaTrainingArguments => ["train", "llava", "--data", "shapes", "--preset", "smoke", "--out", LlavaRunFolder];
+    /// <summary>What training the language model did.</summary>
+    public UnpatchedRun? LanguageTraining { get; }
+    /// <summary>What training LLaVA did.</summary>
+    public UnpatchedRun? LlavaTraining { get; }
+    /// <summary>The language-model run folder.</summary>
+    public string LanguageRunFolder => Build.Scratch("lm");
+    /// <summary>The LLaVA run folder.</summary>
+    public string LlavaRunFolder => Build.Scratch("llava");
 
     /// <summary>The `train clip` invocation whose run the other commands read.</summary>
     public string[] TrainingArguments { get; }
@@ -68,6 +83,11 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["train clip"] = f => f.TrainingArguments, // run once by the fixture: the others need its run folder
             ["eval clip"] = f => ["eval", "clip", "--checkpoint", f.RunFolder],
             ["embed"] = f => ["embed", "--checkpoint", f.RunFolder, "--texts", f.Texts, "--out", f.Build.Scratch("texts.npy")],
+            ["train lm"] = f => f.LanguageTrainingArguments, // run once by the fixture, as train clip
+            ["eval lm"] = f => ["eval", "lm", "--checkpoint", f.LanguageRunFolder],
+            ["train llava"] = f => f.LlavaTrainingArguments,
+            ["eval llava"] = f => ["eval", "llava", "--checkpoint", f.LlavaRunFolder],
+            ["generate"] = f => ["generate", "--checkpoint", f.LanguageRunFolder, "--prompt", "a red", "--max-tokens", "2", "--greedy"],
         };
 
     public static TheoryData<string> Leaves() => new(WorkbenchCommand.Leaves().Select(l => string.Join(' ', l.Path)));
@@ -85,7 +105,14 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
         var args = invocation(fixture);
         Assert.Equal(leaf.Split(' '), args.Take(leaf.Split(' ').Length));
 
-        var (result, fixedIt) = args == fixture.TrainingArguments ? fixture.Training! : fixture.RunUnpatched(args);
+        // The training commands ran once in the fixture (the other commands read their runs); their results are checked here.
+        var (result, fixedIt) = leaf switch
+        {
+            "train clip" => fixture.Training!,
+            "train lm" => fixture.LanguageTraining!,
+            "train llava" => fixture.LlavaTraining!,
+            _ => fixture.RunUnpatched(args),
+        };
 
         Assert.True(result.ExitCode == 0, $"workbench {string.Join(' ', args)} exited {result.ExitCode}:\n{result.All}");
         Assert.DoesNotContain("DllNotFoundException", result.All);

@@ -18,6 +18,7 @@ public static class LanguageModelEvaluation
     /// <summary>Figures over the first <paramref name="samples"/> scenes of <paramref name="data"/>.</summary>
     public static IReadOnlyDictionary<string, double> Evaluate(LanguageModelRun run, GptModel model, IImageTextDataset data, int samples, string prefix = "")
     {
+        using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var tokenizer = run.Tokenizer;
         var scenes = Enumerable.Range(0, Math.Min(samples, data.Count)).Select(data.Get).ToList();

@@ -20,6 +20,7 @@ public static class LlavaEvaluation
     public static IReadOnlyDictionary<string, double> Evaluate(LlavaRun run, LlavaModel model, IImageTextDataset data, int samples,
         string prefix = "", bool full = true)
     {
+        using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         int n = Math.Min(samples, data.Count);
         var scenes = Enumerable.Range(0, n).Select(data.Get).ToList();

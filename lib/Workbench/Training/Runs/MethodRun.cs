@@ -80,8 +80,7 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
             var history = trainer.Run(cancel);
             model!.eval();
             if (!trainer.IsComplete) return new RunResult<TModel, TReport>(model, null, history);
-            TReport report;
-            using (no_grad()) report = Evaluate(model);
+            var report = Evaluate(model);   // each evaluation turns gradients off itself (CLIP's linear probe trains)
             folder?.WriteMetrics(report.Metrics);
             return new RunResult<TModel, TReport>(model, report, history);
         }
