@@ -32,7 +32,7 @@ public static class TokenGrids
         if (count == 0) throw new ArgumentException("TokenGrids: nothing to draw.");
         const double gap = 0.04;
         double width = (1 - gap * (count - 1)) / count;
-        var figure = new Figure().Title(title).Size(Math.Max(420, 250 * count + 40), 320).Layout("margin.t", 70);
+        var figure = new Figure().Title(title).Size(Math.Max(420, 300 * count + 40), 360).Layout("margin.t", 70);
         var titles = new JsonArray();
         int panel = 0;
 
