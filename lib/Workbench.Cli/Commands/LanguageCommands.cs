@@ -94,12 +94,12 @@ static class LanguageCommands
                 if (method == "lm")
                 {
                     var (run, model) = LanguageModelRun.Load(dir);
-                    using (no_grad()) metrics = run.Evaluate(model).Metrics;
+                    metrics = run.Evaluate(model).Metrics;
                 }
                 else
                 {
                     var (run, model) = LlavaRun.Load(dir);
-                    using (no_grad()) metrics = run.Evaluate(model).Metrics;
+                    metrics = run.Evaluate(model).Metrics;
                 }
                 new RunFolder(dir).WriteMetrics(metrics);
                 Console.WriteLine($"test split, {Path.Combine(dir, RunFolder.MetricsFile)}:");
@@ -160,7 +160,7 @@ static class LanguageCommands
 
     static void WarnUnknown(WordTokenizer tokenizer, string text)
     {
-        var unknown = WordTokenizer.Split(text).Where(w => tokenizer.IdOf(w) is null).Distinct().ToList();
+        var unknown = tokenizer.UnknownWords(text);
         if (unknown.Count > 0) Console.Error.WriteLine($"warning: not in the model's vocabulary, read as <unk>: {string.Join(", ", unknown)}");
     }
 
