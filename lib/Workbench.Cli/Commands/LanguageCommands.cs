@@ -174,7 +174,8 @@ static class LanguageCommands
         new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }.Above(0)
     );
 
-    static Option<string[]> SetOption() => new("--set")
+    /// <summary><c>--set Name=value</c>, repeatable: changes any setting of the preset (<see cref="ConfigOverrides"/>).</summary>
+    internal static Option<string[]> SetOption() => new("--set")
     {
         Description = "Change a setting of the preset, Name=value or Trainer.Name=value (repeatable), e.g. --set Width=96.",
         AllowMultipleArgumentsPerToken = false,

@@ -27,9 +27,10 @@ static class TrainCommand
         var convWidth = new Option<int?>("--conv-width") { Description = "Override the CNN's first-block width." }.AtLeast(1);
         var lr = new Option<double?>("--lr") { Description = "Override the preset's peak learning rate." }.Above(0);
         var onBadImage = DataSourceInputs.OnBadImageOption();
+        var set = LanguageCommands.SetOption();
         var clip = new Command("clip", "Train CLIP (contrastive image-text pretraining) and evaluate it on held-out data.")
         {
-            data, preset, seed, output, resume, steps, encoder, batch, convWidth, lr, onBadImage,
+            data, preset, seed, output, resume, steps, encoder, batch, convWidth, lr, onBadImage, set,
         };
         clip.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
         {
@@ -39,6 +40,7 @@ static class TrainCommand
             if (result.GetValue(batch) is { } b) config = config with { BatchSize = b };
             if (result.GetValue(convWidth) is { } w) config = config with { ConvWidth = w };
             if (result.GetValue(lr) is { } l) config = config with { LearningRate = l };
+            config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
             string dir = result.GetValue(output)!;
             Console.WriteLine($"CLIP on {config.Data} ({config.Preset}): {config.ImageEncoder} image encoder, batch {config.BatchSize}, {config.Steps} steps, seed {config.Seed} -> {dir}");
             var watch = Stopwatch.StartNew();

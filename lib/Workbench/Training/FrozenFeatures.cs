@@ -81,13 +81,4 @@ public sealed class FrozenFeatures : IDisposable
 
     /// <summary>Frees the table.</summary>
     public void Dispose() => table.Dispose();
-
-    /// <summary>The first <c>count</c> samples of a data set, as a data set (for its fingerprint).</summary>
-    sealed class DatasetPrefix(IImageTextDataset data, int count) : IImageTextDataset
-    {
-        public string Name => data.Name;
-        public int Count => count;
-        public IReadOnlyList<string>? ClassNames => data.ClassNames;
-        public Sample Get(int index) => data.Get(index);
-    }
 }

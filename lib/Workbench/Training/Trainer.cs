@@ -20,6 +20,7 @@ public sealed class Trainer : IDisposable
     readonly List<Parameter> trainable;
     readonly bool onCuda;
     MetricsLog? log;
+    TensorBoardLog? tensorBoard;
     bool outputReady;
     bool resumed;
     long lastCheckpointStep = -1;
@@ -58,6 +59,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The learning rate of each step.</summary>
     public LearningRateSchedule Schedule { get; }
+
+    /// <summary>How many numbers the optimizer updates: the elements of every trainable parameter (frozen parts excluded).</summary>
+    public long ParametersTrained => trainable.Sum(p => p.numel());
 
     /// <summary>The last completed step (0 before training).</summary>
     public long Step { get; private set; }
@@ -133,6 +137,7 @@ public sealed class Trainer : IDisposable
             }
             History.Add(record);
             log?.Append(record);
+            tensorBoard?.Append(record);
             StepEnded?.Invoke(record);
             if (evaluation is not null) EvalEnded?.Invoke(evaluation);
 
@@ -221,7 +226,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Once per run: a fresh run refuses an OutputDir that already holds checkpoints (resume instead); a resumed run
-    /// deletes the checkpoints after its step. Then the log is cut back to the current step and opened for appending.
+    /// deletes the checkpoints after its step. Then the log is cut back to the current step and opened for appending,
+    /// and a TensorBoard event file is started beside it.
     /// </summary>
     void PrepareOutput()
     {
@@ -233,6 +239,7 @@ public sealed class Trainer : IDisposable
         Checkpoint.DeleteAfter(dir, Step);
         var (opened, kept) = MetricsLog.Open(Path.Combine(dir, MetricsLog.FileName), Step);
         log = opened;
+        tensorBoard = new TensorBoardLog(dir);
         if (History.Count == 0)
             foreach (var record in kept) History.Add(record);
         outputReady = true;

@@ -41,6 +41,9 @@ public sealed class ClipRun : MethodRun<ClipRunConfig, ClipModel, ClipMetrics>
     {
         data ??= new DataSourceOptions(Seed: config.Seed);
         var train = DataSources.Open(config.Data, Split.Train, data);
+        if (config.TrainSamples is int samples)
+            train = samples >= 1 && samples <= train.Count ? new DatasetPrefix(train, samples)
+                : throw new ArgumentException($"TrainSamples {samples}: {config.Data} has {train.Count} training samples; use 1 to {train.Count}.");
         var texts = Enumerable.Range(0, Math.Min(config.VocabularySamples, train.Count)).SelectMany(i => train.Get(i).Captions);
         if (train.ClassNames is { } classes)
             texts = texts.Concat(classes.SelectMany(c => PromptTemplates.ForClass(c)));

@@ -82,6 +82,7 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
             if (!trainer.IsComplete) return new RunResult<TModel, TReport>(model, null, history);
             var report = Evaluate(model);   // each evaluation turns gradients off itself (CLIP's linear probe trains)
             folder?.WriteMetrics(report.Metrics);
+            folder?.WriteTraining(new TrainingSummary(trainer.ParametersTrained, trainer.Step, trainer.TrainingTask.SamplesPerStep));
             return new RunResult<TModel, TReport>(model, report, history);
         }
         finally

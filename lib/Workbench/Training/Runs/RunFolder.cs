@@ -18,6 +18,8 @@ public sealed class RunFolder
     public const string MetricsFile = "metrics.json";
     /// <summary>The tokenizer.</summary>
     public const string TokenizerFile = "tokenizer.json";
+    /// <summary>What the training cost (<see cref="TrainingSummary"/>), written with the metrics.</summary>
+    public const string TrainingFile = "training.json";
 
     /// <summary>How configurations and metrics are written: indented, enums by name.</summary>
     public static readonly JsonSerializerOptions Json = new()
@@ -122,6 +124,28 @@ public sealed class RunFolder
         catch (JsonException e)
         {
             throw new InvalidDataException($"{path}: not a metrics file ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>Writes what the training cost atomically.</summary>
+    public void WriteTraining(TrainingSummary summary)
+    {
+        Directory.CreateDirectory(Path);
+        AtomicFile.WriteAllText(File(TrainingFile), JsonSerializer.Serialize(summary, Json));
+    }
+
+    /// <summary>Reads what the training cost, or null when the run has not written it (not complete, or older than the file).</summary>
+    public TrainingSummary? ReadTraining()
+    {
+        string path = File(TrainingFile);
+        if (!System.IO.File.Exists(path)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingSummary>(System.IO.File.ReadAllText(path), Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not a training summary ({e.Message}).", e);
         }
     }
 
