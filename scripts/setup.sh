@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the workbench on a fresh machine, then builds it. Safe to run again.
 #   scripts/setup.sh          Fashion-MNIST (Debian package dataset-fashion-mnist) where apt can install it, then the build
-#   scripts/setup.sh --test   also what the test suite needs: Chromium (the offline-rendering test), readelf, and
-#                             dotnet-interactive (the kernel VS Code starts; the notebooks are tested in it too)
+#   scripts/setup.sh --test   also what the test suite needs: Chromium (the offline-rendering test), readelf,
+#                             slurm-wlm and munge (a one-node Slurm runs a sweep's job array), and dotnet-interactive
+#                             (the kernel VS Code starts; the notebooks are tested in it too)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 want_test=0
@@ -18,6 +19,8 @@ packages=()
 if ((want_test)); then
   command -v chromium >/dev/null || packages+=(chromium)
   command -v readelf >/dev/null || packages+=(binutils)
+  command -v slurmctld >/dev/null || packages+=(slurm-wlm)
+  command -v munged >/dev/null || packages+=(munge)
 fi
 if ((${#packages[@]})); then
   if ! command -v apt-get >/dev/null; then

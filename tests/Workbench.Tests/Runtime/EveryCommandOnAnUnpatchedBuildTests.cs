@@ -88,6 +88,7 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["train llava"] = f => f.LlavaTrainingArguments,
             ["eval llava"] = f => ["eval", "llava", "--checkpoint", f.LlavaRunFolder],
             ["generate"] = f => ["generate", "--checkpoint", f.LanguageRunFolder, "--prompt", "a red", "--max-tokens", "2", "--greedy"],
+            ["sweep"] = f => ["sweep", Path.Combine(Cli.RepoRoot, "sweeps", "clip-batch-temperature.json"), "--out", f.Build.Scratch("sweep"), "--emit", "slurm"],
         };
 
     public static TheoryData<string> Leaves() => new(WorkbenchCommand.Leaves().Select(l => string.Join(' ', l.Path)));

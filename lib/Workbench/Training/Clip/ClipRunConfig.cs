@@ -81,11 +81,7 @@ public sealed record ClipRunConfig : IMethodConfig
     public int LinearProbeSamples { get; init; } = 5000;
     /// <summary>Training samples whose captions build the word vocabulary.</summary>
     public int VocabularySamples { get; init; } = 5000;
-    /// <summary>
-    /// Train on the first N samples of the training split only (all when null): the data-size axis of an ablation.
-    /// Left out of <c>run.json</c> when null, so earlier runs and prerequisite folders keep their identity.
-    /// </summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    /// <summary>Train on the first N samples of the training split only (all when null): the data-size axis of an ablation.</summary>
     public int? TrainSamples { get; init; }
 
     /// <summary>

@@ -1,0 +1,112 @@
+using Workbench.Sweeps;
+
+namespace Workbench.Tests.Sweeps;
+
+/// <summary>A sweep's trials are the product of its axes and seeds; every wrong name or value fails before anything runs, named.</summary>
+public sealed class SweepDefinitionTests
+{
+    static SweepDefinition Clip(params SweepAxis[] axes) => new()
+    {
+        Source = "test.json", Method = "clip", Data = "shapes", Preset = "smoke", Set = ["Steps=8"], Axes = axes, Seeds = [0, 1],
+    };
+
+    [Fact]
+    public void TrialsAreEveryCombinationOfAxisValuesWithEverySeedSeedsOutermost()
+    {
+        var trials = Clip(SweepAxis.Of("BatchSize", 16, 32), SweepAxis.Of("LearnTemperature", true, false)).Trials();
+
+        Assert.Equal(8, trials.Count);
+        Assert.Equal(Enumerable.Range(0, 8), trials.Select(t => t.Index));
+        Assert.Equal(8, trials.Select(t => t.Name).Distinct().Count());
+        Assert.Equal([0, 0, 0, 0, 1, 1, 1, 1], trials.Select(t => t.Seed));
+        Assert.Equal("001_BatchSize-16_LearnTemperature-false_seed-0", trials[1].Name);
+        Assert.Equal(["Steps=8", "BatchSize=16", "LearnTemperature=false"], trials[1].Settings);
+        Assert.Equal(["train", "clip", "--data", "shapes", "--preset", "smoke", "--seed", "1", "--out", "d",
+                      "--set", "Steps=8", "--set", "BatchSize=32", "--set", "LearnTemperature=true"], trials[6].TrainArguments("d", resume: false));
+    }
+
+    [Fact]
+    public void AnUnknownAxisNameFailsNamingItAndTheFile()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Clip(SweepAxis.Of("BatchSise", 16, 32)).Trials());
+        Assert.Contains("test.json", error.Message);
+        Assert.Contains("BatchSise", error.Message);
+        Assert.Contains("BatchSize", error.Message);   // the settings it could have meant
+    }
+
+    [Fact]
+    public void AValueThatDoesNotFitItsSettingFailsNamingAxisAndValue()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Clip(SweepAxis.Of("LearnTemperature", true, "sometimes")).Trials());
+        Assert.Contains("axis \"LearnTemperature\" value \"sometimes\"", error.Message);
+        Assert.DoesNotContain("value \"true\"", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownMethodFailsNamingItAndTheMethodsThatExist()
+    {
+        var sweep = Clip(SweepAxis.Of("method", "llava", "flamingo")) with { Set = [] };
+        var error = Assert.Throws<ArgumentException>(() => sweep.Trials());
+        Assert.Contains("flamingo", error.Message);
+        Assert.Contains("clip, lm, llava", error.Message);
+    }
+
+    [Fact]
+    public void TrainerSettingsOutOfRangeFailBeforeAnythingRuns()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Clip(SweepAxis.Of("Steps", 4, 0)).Trials());
+        Assert.Contains("axis \"Steps\" value \"0\"", error.Message);
+        Assert.Contains("Steps must be at least 1", error.Message);
+    }
+
+    [Fact]
+    public void AMethodAxisVariesTheMethodAndItsSettingsAreCheckedAgainstEachMethodsRecord()
+    {
+        var sweep = new SweepDefinition
+        {
+            Method = "llava", Preset = "smoke",
+            Axes = [SweepAxis.Of("Projector", "linear", "mlp2x_gelu"), SweepAxis.Of("Trainer.Steps", 4, 8)],
+        };
+        var trials = sweep.Trials();
+        Assert.Equal(4, trials.Count);
+        Assert.All(trials, t => Assert.Equal("llava", t.Method));
+        Assert.Equal(["Projector=linear", "Trainer.Steps=8"], trials[1].Settings);
+
+        // CLIP has no projector: a method axis that adds clip names the clash.
+        var error = Assert.Throws<ArgumentException>(() => (sweep with { Axes = [SweepAxis.Of("method", "llava", "clip"), SweepAxis.Of("Projector", "linear")] }).Trials());
+        Assert.Contains("Projector", error.Message);
+        Assert.Contains("(clip)", error.Message);
+    }
+
+    [Fact]
+    public void ASweepFileReadsAxesInOrderAndRefusesUnknownFieldsNamingTheFile()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp["good.json"], """
+            { "method": "clip", "preset": "smoke", "set": { "Steps": 8, "LearnTemperature": false },
+              "axes": { "TrainSamples": [100, 1000], "ImageEncoder": ["cnn", "vit"] }, "seeds": [3] }
+            """);
+        var sweep = SweepDefinition.Load(temp["good.json"]);
+        Assert.Equal("good", sweep.Name);
+        Assert.Equal(["Steps=8", "LearnTemperature=false"], sweep.Set);
+        Assert.Equal(["TrainSamples", "ImageEncoder"], sweep.Axes.Select(a => a.Name));
+        Assert.Equal(["cnn", "vit"], sweep.Axes[1].Values);
+        Assert.Equal(4, sweep.Trials().Count);
+
+        File.WriteAllText(temp["typo.json"], """{ "method": "clip", "axis": { "Steps": [1] } }""");
+        var error = Assert.Throws<InvalidDataException>(() => SweepDefinition.Load(temp["typo.json"]));
+        Assert.Contains("typo.json", error.Message);
+        Assert.Contains("axis", error.Message);
+
+        File.WriteAllText(temp["empty-axis.json"], """{ "axes": { "Steps": [] } }""");
+        Assert.Contains("\"Steps\" must be a non-empty list", Assert.Throws<InvalidDataException>(() => SweepDefinition.Load(temp["empty-axis.json"])).Message);
+    }
+
+    [Fact]
+    public void TheExampleSweepFilesOfTheRepositoryAreValid()
+    {
+        var files = Directory.GetFiles(Path.Combine(Cli.RepoRoot, "sweeps"), "*.json");
+        Assert.NotEmpty(files);
+        foreach (var file in files) Assert.NotEmpty(SweepDefinition.Load(file).Trials());
+    }
+}
