@@ -22,6 +22,7 @@ public static class WorkbenchCommand
             eval,
             EmbedCommand.Create(),
             LanguageCommands.Generate(),
+            WorkshopCommand.Create(),
         };
     }
 

@@ -88,6 +88,13 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["train llava"] = f => f.LlavaTrainingArguments,
             ["eval llava"] = f => ["eval", "llava", "--checkpoint", f.LlavaRunFolder],
             ["generate"] = f => ["generate", "--checkpoint", f.LanguageRunFolder, "--prompt", "a red", "--max-tokens", "2", "--greedy"],
+            ["workshop make"] = f => ["workshop", "make", f.Notebook, "--out", f.Build.Scratch("workshop-make")],
+            ["workshop check"] = f =>
+            {
+                Workbench.Notebooks.Workshop.WorkshopCopies.Make([f.Notebook], f.Build.Scratch("workshop-check"));
+                return ["workshop", "check", f.Build.Scratch("workshop-check")];
+            },
+            ["workshop bundle"] = f => ["workshop", "bundle", "--out", f.Build.Scratch("bundle")],
         };
 
     public static TheoryData<string> Leaves() => new(WorkbenchCommand.Leaves().Select(l => string.Join(' ', l.Path)));
