@@ -84,42 +84,42 @@ public sealed class WorkshopCopiesTests
     }
 
     [Fact]
-    public void CheckReportsStubsAsExpectedAndAFacilitatorCopyWhoseSolutionIsWrong()
+    public void CheckReportsStubsAsExpectedAndAFacilitatorSolutionThatIsWrong()
     {
         using var temp = new TempFolder();
         string library = Path.Combine(Cli.RepoRoot, "artifacts", "workbench");
-        string setup = $"#r \"{Path.Combine(library, "Workbench.dll")}\"\n#r \"{Path.Combine(library, "TorchSharp.dll")}\"\nWorkbench.Notebook.Setup()";
-        NotebookBuilder Tiny(string solution) => new NotebookBuilder()
-            .Code(setup)
+        // One notebook, two exercises: the first solution is right, the second (one direction only) is wrong.
+        new NotebookBuilder()
+            .Code($"#r \"{Path.Combine(library, "Workbench.dll")}\"\n#r \"{Path.Combine(library, "TorchSharp.dll")}\"\nWorkbench.Notebook.Setup()")
             .Code("string preset = \"quick\";", "parameters")
             .Code("using TorchSharp;\nusing static TorchSharp.torch;\nusing Workbench.Teaching;")
             .Code("Tensor MyInfoNce(Tensor similarity, double scale)\n{\n    throw new NotImplementedException();\n}", "exercise")
-            .Code(solution, "solution")
+            .Code("""
+                Tensor MyInfoNce(Tensor similarity, double scale)
+                {
+                    var t = arange(similarity.shape[0], dtype: ScalarType.Int64);
+                    return (nn.functional.cross_entropy(scale * similarity, t) + nn.functional.cross_entropy(scale * similarity.T, t)) / 2;
+                }
+                """, "solution")
             .Code("Exercise.Check(\"clip-infonce\", MyInfoNce)")
-            .Code("Console.WriteLine($\"the notebook goes on with preset {preset}\");");
-        Tiny("""
-            Tensor MyInfoNce(Tensor similarity, double scale)
-            {
-                var t = arange(similarity.shape[0], dtype: ScalarType.Int64);
-                return (nn.functional.cross_entropy(scale * similarity, t) + nn.functional.cross_entropy(scale * similarity.T, t)) / 2;
-            }
-            """).Save(temp["right.ipynb"]);
-        Tiny("""
-            Tensor MyInfoNce(Tensor similarity, double scale) =>
-                nn.functional.cross_entropy(scale * similarity, arange(similarity.shape[0], dtype: ScalarType.Int64));
-            """).Save(temp["wrong.ipynb"]);
+            .Code("Tensor MyZeroShot(Tensor images, Tensor prompts) => throw new NotImplementedException();", "exercise")
+            .Code("Tensor MyZeroShot(Tensor images, Tensor prompts) => images.matmul(prompts.mean([1]).T).argmax(1);", "solution")
+            .Code("Exercise.Check(\"clip-zero-shot\", MyZeroShot)")
+            .Code("Console.WriteLine($\"the notebook goes on with preset {preset}\");")
+            .Save(temp["tiny.ipynb"]);
 
-        var make = Cli.Run(temp.Path, TimeSpan.FromMinutes(2), "workshop", "make", temp["right.ipynb"], temp["wrong.ipynb"], "--out", temp["copies"]);
+        var make = Cli.Run(temp.Path, TimeSpan.FromMinutes(2), "workshop", "make", temp["tiny.ipynb"], "--out", temp["copies"]);
         Assert.True(make.ExitCode == 0, make.All);
         var check = Cli.RunBuild(Cli.Dll, temp.Path, TimeSpan.FromMinutes(5), OneTorchThread.Environment, "workshop", "check", temp["copies"]);
 
         Assert.True(check.ExitCode == 1, check.All);
-        Assert.Matches(@"student/right\.ipynb +clip-infonce +not-implemented \(expected\)", check.Stdout);
-        Assert.Matches(@"student/wrong\.ipynb +clip-infonce +not-implemented \(expected\)", check.Stdout);
-        Assert.Matches(@"facilitator/right\.ipynb +clip-infonce +passed \(expected\)", check.Stdout);
-        Assert.Matches(@"facilitator/wrong\.ipynb +clip-infonce +failed\n", check.Stdout);
-        Assert.Contains("facilitator/wrong.ipynb: exercise clip-infonce: failed, expected passed", check.Stderr);
-        Assert.Contains("1 of 4 copies not as expected", check.Stdout);
-        Assert.DoesNotContain("student/", check.Stderr);   // the stubs stopped nothing: every student copy ran to its last cell
+        Assert.Matches(@"student/tiny\.ipynb +clip-infonce +not-implemented \(expected\)", check.Stdout);
+        Assert.Matches(@"student/tiny\.ipynb +clip-zero-shot +not-implemented \(expected\)", check.Stdout);
+        Assert.Matches(@"facilitator/tiny\.ipynb +clip-infonce +passed \(expected\)", check.Stdout);
+        Assert.Matches(@"facilitator/tiny\.ipynb +clip-zero-shot +failed\n", check.Stdout);
+        Assert.Contains("facilitator/tiny.ipynb: exercise clip-zero-shot: failed, expected passed", check.Stderr);
+        Assert.Contains("1 of 2 copies not as expected", check.Stdout);
+        Assert.DoesNotContain("student/", check.Stderr);   // the stubs stopped nothing: the student copy ran to its last cell
+        Assert.DoesNotContain("stopped", check.Stderr);    // nor did the wrong solution stop the facilitator's
     }
 }
