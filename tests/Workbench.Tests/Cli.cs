@@ -20,7 +20,11 @@ public static class Cli
         RunBuild(Dll, workingDirectory, timeout, new Dictionary<string, string>(), args);
 
     /// <summary>Runs the `workbench` of another build folder (its Workbench.Cli.dll), with extra environment variables.</summary>
-    public static Result RunBuild(string cliDll, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Result RunBuild(string cliDll, string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Dotnet(workingDirectory, timeout, environment, [cliDll, .. args]);
+
+    /// <summary>Runs `dotnet ARGS` (a build, a restore, a program) with extra environment variables; a run past the timeout is killed.</summary>
+    public static Result Dotnet(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -29,7 +33,6 @@ public static class Cli
             RedirectStandardError = true,
         };
         foreach (var (name, value) in environment) info.Environment[name] = value;
-        info.ArgumentList.Add(cliDll);
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -37,7 +40,7 @@ public static class Cli
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"workbench {string.Join(' ', args)} did not finish in {timeout}.\n{stdout.Result}\n{stderr.Result}");
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in {timeout}.\n{stdout.Result}\n{stderr.Result}");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

@@ -33,4 +33,10 @@ static class PathInputs
         paths.FirstOrDefault(p => p is not null && !p.Exists) is { } missing ? $"{what} not found: {missing}"
         : paths.Any(p => p is null) ? $"<{argument.Name}>: an empty path"
         : null);
+
+    /// <summary>A folder that must exist; a missing one is "<paramref name="what"/> not found: PATH".</summary>
+    public static Argument<DirectoryInfo> ExistingFolder(this Argument<DirectoryInfo> argument, string what) => argument.Check(folder =>
+        folder is null ? $"<{argument.Name}>: an empty path"
+        : !folder.Exists ? (File.Exists(folder.FullName) ? $"<{argument.Name}>: {folder} is a file, not a folder." : $"{what} not found: {folder}")
+        : null);
 }

@@ -23,6 +23,7 @@ public static class WorkbenchCommand
             EmbedCommand.Create(),
             LanguageCommands.Generate(),
             SweepCommand.Create(),
+            WorkshopCommand.Create(),
         };
     }
 

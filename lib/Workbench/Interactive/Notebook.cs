@@ -51,6 +51,7 @@ public static class Notebook
         Formatter.Register<TokenStrip>((strip, writer) => writer.Write(strip.ToHtml()), "text/html");
         Formatter.Register<RunsProgress>((progress, writer) => writer.Write(progress.ToHtml()), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
+        Formatter.Register<Workbench.Teaching.ExerciseReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<Workbench.Data.Files.ImageFolderReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<NotebookReady>((ready, writer) =>
             writer.Write(ready.Environment.ToHtml() + ChartHtml.LibraryTag()), "text/html");

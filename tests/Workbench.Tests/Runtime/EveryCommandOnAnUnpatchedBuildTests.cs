@@ -89,6 +89,13 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["eval llava"] = f => ["eval", "llava", "--checkpoint", f.LlavaRunFolder],
             ["generate"] = f => ["generate", "--checkpoint", f.LanguageRunFolder, "--prompt", "a red", "--max-tokens", "2", "--greedy"],
             ["sweep"] = f => ["sweep", Path.Combine(Cli.RepoRoot, "sweeps", "clip-batch-temperature.json"), "--out", f.Build.Scratch("sweep"), "--emit", "slurm"],
+            ["workshop make"] = f => ["workshop", "make", f.Notebook, "--out", f.Build.Scratch("workshop-make")],
+            ["workshop check"] = f =>
+            {
+                Workbench.Notebooks.Workshop.WorkshopCopies.Make([f.Notebook], f.Build.Scratch("workshop-check"));
+                return ["workshop", "check", f.Build.Scratch("workshop-check")];
+            },
+            ["workshop bundle"] = f => ["workshop", "bundle", "--out", f.Build.Scratch("bundle")],
         };
 
     public static TheoryData<string> Leaves() => new(WorkbenchCommand.Leaves().Select(l => string.Join(' ', l.Path)));

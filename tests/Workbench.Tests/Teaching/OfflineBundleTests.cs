@@ -1,0 +1,49 @@
+using Workbench.Data;
+
+namespace Workbench.Tests.Teaching;
+
+/// <summary>
+/// `workbench workshop bundle` packs what a laptop needs with no network: the library restores and builds from the
+/// bundle alone, with an empty package cache and every other package source cleared.
+/// </summary>
+public sealed class OfflineBundleTests
+{
+    [Fact]
+    public void TheLibraryRestoresAndBuildsFromTheBundleAlone()
+    {
+        using var temp = new TempFolder();
+        string bundle = temp["bundle"];
+        var made = Cli.Run(Cli.RepoRoot, TimeSpan.FromMinutes(5), "workshop", "bundle", "--out", bundle);
+        Assert.True(made.ExitCode == 0, made.All);
+
+        string config = File.ReadAllText(Path.Combine(bundle, "NuGet.config"));
+        Assert.Contains("<clear />", config);
+        Assert.Contains("value=\"packages\"", config);
+        Assert.True(File.Exists(Path.Combine(bundle, "packages", "torchsharp-cpu.0.107.0.nupkg")));
+        Assert.True(File.Exists(Path.Combine(bundle, "WORKSHOP-BUNDLE.md")));
+        Assert.Equal(FashionMnistLocator.TryLocate() is not null, Directory.Exists(Path.Combine(bundle, "data", "fashion-mnist")));
+        // The notebooks are the student copies.
+        string clip = File.ReadAllText(Path.Combine(bundle, "notebooks", "02-clip.ipynb"));
+        Assert.Contains("throw new NotImplementedException", clip);
+        Assert.DoesNotContain("\"solution\"", clip);
+
+        // An empty package cache: every package must come from the bundle's folder.
+        var environment = new Dictionary<string, string>
+        {
+            ["NUGET_PACKAGES"] = temp["package-cache"],
+            ["NUGET_HTTP_CACHE_PATH"] = temp["http-cache"],
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["OMP_NUM_THREADS"] = "1",
+        };
+        string project = Path.Combine(bundle, "lib", "Workbench", "Workbench.csproj");
+        var restore = Cli.Dotnet(bundle, TimeSpan.FromMinutes(10), environment, "restore", project, "-v", "n");
+        Assert.True(restore.ExitCode == 0, restore.All);
+        Assert.Contains(Path.Combine(bundle, "packages"), restore.All);   // "Feeds used" names the bundle's folder ...
+        Assert.DoesNotContain("nuget.org", restore.All);                 // ... and no other
+        Assert.True(Directory.Exists(Path.Combine(temp["package-cache"], "torchsharp-cpu", "0.107.0")));
+
+        var build = Cli.Dotnet(bundle, TimeSpan.FromMinutes(10), environment, "build", project, "--no-restore", "-v", "q", "--nologo");
+        Assert.True(build.ExitCode == 0, build.All);
+        Assert.True(File.Exists(Path.Combine(bundle, "lib", "Workbench", "bin", "Debug", "net10.0", "Workbench.dll")));
+    }
+}
