@@ -10,8 +10,10 @@ using Workbench.Runtime;
 using Workbench.Text;
 using Workbench.Training;
 using Workbench.Training.Language;
+using Workbench.Training.Flamingo;
 using Workbench.Training.Llava;
 using Workbench.Training.Runs;
+using Workbench.Training.VisionLanguage;
 using static TorchSharp.torch;
 
 namespace Workbench.Cli.Commands;
@@ -55,10 +57,7 @@ static class LanguageCommands
             projector.AcceptOnlyFromAmong([.. Projectors.Names]);
             var freeze = new Option<bool>("--freeze-lm") { Description = "Stage 2: keep the language model frozen (LLaVA tunes it)." };
             var set = SetOption();
-            var visionRun = new Option<DirectoryInfo?>("--vision-run") { Description = "A trained CLIP run folder whose image encoder is the tower (default: the preset's, trained on demand)." };
-            visionRun.Check(d => d is null || d.Exists ? null : $"--vision-run: folder not found: {d}");
-            var languageRun = new Option<DirectoryInfo?>("--lm-run") { Description = "A trained language-model run folder (default: the preset's, trained on demand)." };
-            languageRun.Check(d => d is null || d.Exists ? null : $"--lm-run: folder not found: {d}");
+            var (visionRun, languageRun) = PrerequisiteOptions();
             var llava = new Command("llava", "Train LLaVA: a frozen CLIP tower's features projected into the language model's token embeddings (the tower and the language model are trained first if missing).")
             {
                 data, preset, seed, output, resume, steps, lr, stage, projector, freeze, set, visionRun, languageRun,
@@ -78,12 +77,46 @@ static class LanguageCommands
             })));
             yield return llava;
         }
+        {
+            var (data, preset, seed, output, resume, steps, lr) = CommonOptions();
+            var every = new Option<int?>("--every") { Description = "A gated cross-attention block before every N-th language-model block (default 1: every block)." }.AtLeast(1);
+            var latents = new Option<int?>("--latents") { Description = "The Perceiver resampler's latents: visual tokens per image (default 8)." }.AtLeast(1);
+            var set = SetOption();
+            var (visionRun, languageRun) = PrerequisiteOptions();
+            var flamingo = new Command("flamingo", "Train Flamingo: a Perceiver resampler and tanh-gated cross-attention blocks between the frozen language model's blocks, on interleaved image-text documents (the tower and the language model are trained first if missing).")
+            {
+                data, preset, seed, output, resume, steps, lr, every, latents, set, visionRun, languageRun,
+            };
+            flamingo.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
+            {
+                var config = FlamingoRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(seed));
+                if (result.GetValue(every) is { } n) config = config with { CrossAttentionEvery = n };
+                if (result.GetValue(latents) is { } k) config = config with { Latents = k };
+                config = config with { Trainer = Override(config.Trainer, result.GetValue(steps), result.GetValue(lr)) };
+                config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
+                string dir = result.GetValue(output)!;
+                Console.WriteLine($"Flamingo on {config.Data} ({config.Preset}): {config.Latents} latents, cross-attention every {config.CrossAttentionEvery} block(s), {config.Trainer.Steps} steps -> {dir}");
+                var run = FlamingoRun.Create(config, Console.WriteLine, PrerequisiteStep,
+                    visionRun: result.GetValue(visionRun)?.ToString(), languageRun: result.GetValue(languageRun)?.ToString());
+                Fit(run, dir, result.GetValue(resume), cancel);
+            })));
+            yield return flamingo;
+        }
+    }
+
+    static (Option<DirectoryInfo?> Vision, Option<DirectoryInfo?> Language) PrerequisiteOptions()
+    {
+        var visionRun = new Option<DirectoryInfo?>("--vision-run") { Description = "A trained CLIP run folder whose image encoder is the tower (default: the preset's, trained on demand)." };
+        visionRun.Check(d => d is null || d.Exists ? null : $"--vision-run: folder not found: {d}");
+        var languageRun = new Option<DirectoryInfo?>("--lm-run") { Description = "A trained language-model run folder (default: the preset's, trained on demand)." };
+        languageRun.Check(d => d is null || d.Exists ? null : $"--lm-run: folder not found: {d}");
+        return (visionRun, languageRun);
     }
 
     /// <summary><c>eval lm</c> and <c>eval llava</c>, to add under <c>eval</c>.</summary>
     public static IEnumerable<Command> EvalCommands()
     {
-        foreach (var method in new[] { "lm", "llava" })
+        foreach (var method in new[] { "lm", "llava", "flamingo" })
         {
             var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = $"A run folder written by `workbench train {method}`.", Required = true }.RunFolder(method);
             var command = new Command(method, $"Evaluate a trained {method} run on held-out data; prints and writes metrics.json.") { checkpoint };
@@ -96,9 +129,14 @@ static class LanguageCommands
                     var (run, model) = LanguageModelRun.Load(dir);
                     metrics = run.Evaluate(model).Metrics;
                 }
-                else
+                else if (method == "llava")
                 {
                     var (run, model) = LlavaRun.Load(dir);
+                    metrics = run.Evaluate(model).Metrics;
+                }
+                else
+                {
+                    var (run, model) = FlamingoRun.Load(dir);
                     metrics = run.Evaluate(model).Metrics;
                 }
                 new RunFolder(dir).WriteMetrics(metrics);
@@ -109,17 +147,26 @@ static class LanguageCommands
         }
     }
 
-    /// <summary><c>generate</c>: answer a prompt about an image with a LLaVA run, or continue text with a language-model run.</summary>
+    /// <summary><c>generate</c>: answer a prompt about images with a LLaVA or Flamingo run, or continue text with a language-model run.</summary>
     public static Command Generate()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA or language-model run folder.", Required = true }.RunFolder("llava");
-        var image = new Option<FileInfo?>("--image") { Description = "An image file (PNG, JPEG...) for a LLaVA run." }.ExistingFile();
-        var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA), or text to continue (language model).", Required = true }
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA, Flamingo or language-model run folder.", Required = true }.RunFolder("llava");
+        var image = new Option<FileInfo[]>("--image")
+        {
+            Description = "An image file (PNG, JPEG...). Flamingo reads several: repeat the option and write <image> in --prompt where each goes, in order.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        image.Validators.Add(result =>
+        {
+            foreach (var file in result.GetValueOrDefault<FileInfo[]>() ?? [])
+                if (!file.Exists) { result.AddError($"--image: file not found: {file}"); return; }
+        });
+        var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA, Flamingo), an interleaved prompt with <image> markers (Flamingo), or text to continue (language model).", Required = true }
             .Check(text => string.IsNullOrWhiteSpace(text) ? "--prompt: give a question or a text to continue." : null);
         var greedy = new Option<bool>("--greedy") { Description = "Take the most likely token each time (default: sample with temperature 0.8, top-k 10)." };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens to generate.", DefaultValueFactory = _ => 16 }.AtLeast(1);
         var seed = DataSourceInputs.SeedOption("Seed of the sampling.");
-        var command = new Command("generate", "Answer a question about an image with a LLaVA run, or continue a text prompt with a language-model run.")
+        var command = new Command("generate", "Answer a question about an image with a LLaVA or Flamingo run (Flamingo: several images, interleaved), or continue a text prompt with a language-model run.")
         {
             checkpoint, image, prompt, greedy, maxTokens, seed,
         };
@@ -129,23 +176,32 @@ static class LanguageCommands
             int max = result.GetValue(maxTokens);
             string method = new RunFolder(dir).Method;
             string question = result.GetValue(prompt)!;
-            string? imagePath = result.GetValue(image)?.ToString();
+            var imagePaths = (result.GetValue(image) ?? []).Select(f => f.ToString()).ToList();
             using var scope = NewDisposeScope();
             if (method == "llava")
             {
-                if (imagePath is null) throw new ArgumentException("A LLaVA run answers about an image: give --image FILE.");
+                if (imagePaths.Count != 1) throw new ArgumentException($"A LLaVA run answers about one image: give --image FILE once (got {imagePaths.Count}).");
                 var (run, model) = LlavaRun.Load(dir);
-                int size = (int)run.Train.Get(0).Image.Width;
-                using var decoded = ImageDecoder.Default.Decode(imagePath);
-                var picture = ImagePreprocessing.ResizeAndCenterCrop(decoded, size);
-                var features = model.VisionFeaturesOf(ImageTensors.Of([picture], LlavaRun.Normalization, ComputeDevice.Current));
+                var features = model.VisionFeaturesOf(Pictures(imagePaths, run.Train));
                 var ids = run.Tokenizer.Encode(ConversationFormat.Context(WordTokenizer.ImageToken) + ConversationFormat.Question(question));
                 WarnUnknown(run.Tokenizer, question);
                 Console.WriteLine(LlavaEvaluation.Answer(model, run.Tokenizer, [ids], features, max)[0]);
             }
+            else if (method == "flamingo")
+            {
+                if (imagePaths.Count == 0) throw new ArgumentException("A Flamingo run answers about images: give --image FILE (repeat it for several).");
+                var (run, model) = FlamingoRun.Load(dir);
+                int markers = question.Split(WordTokenizer.ImageToken).Length - 1;
+                int[] ids = markers == 0 && imagePaths.Count == 1 ? FlamingoEvaluation.QueryPrompt(run.Tokenizer, question)
+                    : markers == imagePaths.Count ? [run.Tokenizer.BeginId, .. run.Tokenizer.Encode(question)]
+                    : throw new ArgumentException($"The prompt has {markers} {WordTokenizer.ImageToken} marker(s) but {imagePaths.Count} --image file(s) were given: write one marker where each image goes.");
+                WarnUnknown(run.Tokenizer, question.Replace(WordTokenizer.ImageToken, " "));
+                var features = model.VisionFeaturesOf(Pictures(imagePaths, run.Train)).unsqueeze(0);
+                Console.WriteLine(FlamingoEvaluation.Answer(model, run.Tokenizer, [ids], features, max)[0]);
+            }
             else if (method == "lm")
             {
-                if (imagePath is not null) throw new ArgumentException($"{dir} is a language-model run: it reads no image (drop --image).");
+                if (imagePaths.Count > 0) throw new ArgumentException($"{dir} is a language-model run: it reads no image (drop --image).");
                 var (run, model) = LanguageModelRun.Load(dir);
                 WarnUnknown(run.Tokenizer, question);
                 var ids = tensor(new[] { (long)run.Tokenizer.BeginId }.Concat(run.Tokenizer.Encode(question).Select(i => (long)i)).ToArray()).unsqueeze(0).to(ComputeDevice.Current);
@@ -153,9 +209,21 @@ static class LanguageCommands
                 var generated = TextGeneration.Generate(model, model.Embed(ids), null, options)[0];
                 Console.WriteLine(question + " " + run.Tokenizer.Decode(generated.Select(i => (int)i)));
             }
-            else throw new ArgumentException($"{dir} is a '{method}' run; generate works with lm and llava runs.");
+            else throw new ArgumentException($"{dir} is a '{method}' run; generate works with lm, llava and flamingo runs.");
         }));
         return command;
+    }
+
+    /// <summary>Image files decoded, resized and centre-cropped to the training images' size, as the tower's input (B, C, H, W).</summary>
+    static Tensor Pictures(IReadOnlyList<string> paths, IImageTextDataset train)
+    {
+        int size = train.Get(0).Image.Width;
+        var pictures = paths.Select(path =>
+        {
+            using var decoded = ImageDecoder.Default.Decode(path);
+            return ImagePreprocessing.ResizeAndCenterCrop(decoded, size);
+        }).ToList();
+        return ImageTensors.Of(pictures, LlavaRun.Normalization, ComputeDevice.Current);
     }
 
     static void WarnUnknown(WordTokenizer tokenizer, string text)

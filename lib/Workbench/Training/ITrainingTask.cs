@@ -36,6 +36,12 @@ public interface ITrainingTask
     /// random state afterwards, so evaluating does not change the training trajectory. Null: nothing to report.</summary>
     IReadOnlyDictionary<string, double>? Evaluate() => null;
 
+    /// <summary>
+    /// The learning rate of the parameter <paramref name="parameterName"/> (its name in <see cref="Model"/>) as a multiple
+    /// of the schedule's: 1 for all by default. Flamingo's gates use their own (at a shared rate they barely open).
+    /// </summary>
+    double LearningRateScale(string parameterName) => 1.0;
+
     /// <summary>Runs under <c>no_grad</c> right after each optimizer update (CLIP clamps its logit scale here).</summary>
     void AfterOptimizerStep() { }
 

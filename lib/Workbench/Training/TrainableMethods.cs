@@ -1,4 +1,5 @@
 using Workbench.Training.Clip;
+using Workbench.Training.Flamingo;
 using Workbench.Training.Language;
 using Workbench.Training.Llava;
 using Workbench.Training.Runs;
@@ -39,6 +40,7 @@ public static class TrainableMethods
         new Method<ClipRunConfig>("clip", (data, preset, seed) => ClipRunConfig.For(data, preset, seed), (config, log) => Fits(ClipRun.Create(config))),
         new Method<LanguageModelRunConfig>("lm", LanguageModelRunConfig.For, (config, log) => Fits(LanguageModelRun.Create(config))),
         new Method<LlavaRunConfig>("llava", (data, preset, seed) => LlavaRunConfig.For(data, preset, stage: 2, seed), (config, log) => Fits(LlavaRun.Create(config, log))),
+        new Method<FlamingoRunConfig>("flamingo", FlamingoRunConfig.For, (config, log) => Fits(FlamingoRun.Create(config, log))),
     ];
 
     /// <summary>The method called <paramref name="name"/>; throws naming the methods for any other name.</summary>

@@ -19,6 +19,7 @@ public sealed class Trainer : IDisposable
 {
     readonly List<Parameter> trainable;
     readonly bool onCuda;
+    readonly List<double> groupScales;
     MetricsLog? log;
     TensorBoardLog? tensorBoard;
     bool outputReady;
@@ -38,11 +39,22 @@ public sealed class Trainer : IDisposable
         onCuda = trainable.Any(p => p.device_type == DeviceType.CUDA);
         Schedule = LearningRateSchedule.From(config);
         var (beta1, beta2) = config.Betas;
-        Optimizer = torch.optim.AdamW(
-        [
-            new AdamW.ParamGroup(Groups.Decay.Select(p => p.Parameter).ToList(), config.LearningRate, beta1, beta2, config.Eps, config.WeightDecay),
-            new AdamW.ParamGroup(Groups.NoDecay.Select(p => p.Parameter).ToList(), config.LearningRate, beta1, beta2, config.Eps, weight_decay: 0),
-        ], config.LearningRate, beta1, beta2, config.Eps);
+        // Two groups (decayed, not decayed) at the schedule's rate, then one more per other rate the task asks for
+        // (Flamingo's gates, a language model tuned more gently): a task without scales keeps exactly the two groups.
+        var scales = Groups.Decay.Select(p => (p.Parameter, Decay: true, Scale: TrainingTask.LearningRateScale(p.Name)))
+            .Concat(Groups.NoDecay.Select(p => (p.Parameter, Decay: false, Scale: TrainingTask.LearningRateScale(p.Name)))).ToList();
+        var groups = new List<AdamW.ParamGroup>();
+        groupScales = [];
+        var kinds = scales.Select(s => (s.Scale, s.Decay)).Append((Scale: 1.0, Decay: true)).Append((Scale: 1.0, Decay: false)).Distinct()
+            .OrderBy(g => g.Scale == 1.0 ? 0 : 1).ThenBy(g => g.Scale).ThenBy(g => g.Decay ? 0 : 1).ToList();
+        foreach (var (scale, decay) in kinds)
+        {
+            var members = scales.Where(s => s.Scale == scale && s.Decay == decay).Select(s => s.Parameter).ToList();
+            if (scale != 1.0 && members.Count == 0) continue;
+            groups.Add(new AdamW.ParamGroup(members, config.LearningRate * scale, beta1, beta2, config.Eps, decay ? config.WeightDecay : 0));
+            groupScales.Add(scale);
+        }
+        Optimizer = torch.optim.AdamW(groups, config.LearningRate, beta1, beta2, config.Eps);
     }
 
     /// <summary>The configuration.</summary>
@@ -54,7 +66,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Which parameters get weight decay.</summary>
     public WeightDecayGroups Groups { get; }
 
-    /// <summary>AdamW; group 0 decays, group 1 does not.</summary>
+    /// <summary>AdamW; group 0 decays, group 1 does not (both at the schedule's rate), then groups at the task's other rates (<see cref="ITrainingTask.LearningRateScale"/>).</summary>
     public AdamW Optimizer { get; }
 
     /// <summary>The learning rate of each step.</summary>
@@ -161,7 +173,7 @@ public sealed class Trainer : IDisposable
         if (onCuda) torch.cuda.manual_seed_all(StepSeed(Config.Seed, step));
 
         double learningRate = Schedule.At(step);
-        foreach (var group in Optimizer.ParamGroups) group.LearningRate = learningRate;
+        foreach (var (group, scale) in Optimizer.ParamGroups.Zip(groupScales)) group.LearningRate = learningRate * scale;
 
         Optimizer.zero_grad();
         double loss = 0;

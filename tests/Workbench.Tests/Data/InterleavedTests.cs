@@ -114,20 +114,30 @@ public sealed class InterleavedTests
         foreach (var document in documents)
         {
             Assert.Equal(3, document.Images.Count);
-            Assert.Equal(6, document.Segments.Count);
+            Assert.Equal(9, document.Segments.Count);
             for (int i = 0; i < 3; i++)
             {
                 var sample = dataset.Get(int.Parse(document.ImageSources[i]["tiny-".Length..]));
-                Assert.Equal(new ImageSegment(i), document.Segments[2 * i]);
+                Assert.Equal(new ImageSegment(i), document.Segments[3 * i]);
                 Assert.Equal(sample.Image.Pixels, document.Images[i].Pixels);
-                var text = Assert.IsType<TextSegment>(document.Segments[2 * i + 1]);
-                Assert.Contains(text.Text, sample.Captions.Select(caption => caption + " <eoc>"));
+                Assert.Equal(new TextSegment("<eoc> caption :", Supervised: false), document.Segments[3 * i + 1]);
+                var caption = Assert.IsType<TextSegment>(document.Segments[3 * i + 2]);
+                Assert.True(caption.Supervised);
+                Assert.Contains(caption.Text, sample.Captions.Select(c => c + " <eos>"));
             }
         }
         var captions = Enumerable.Range(0, dataset.Count).SelectMany(i => dataset.Get(i).Captions);
-        var tokens = TokenizedInterleaved.From(documents[0], WordTokenizer.Build(captions));
+        var words = WordTokenizer.Build(captions.Append("caption :"));
+        var tokens = TokenizedInterleaved.From(documents[0], words, addBegin: true);
         Assert.Equal(3, tokens.ImagePositions.Length);
         Assert.Equal(3, tokens.Ids.Count(id => id == 4)); // <eoc> has id 4 in every WordTokenizer
+        // Exactly the caption words and their <eos> carry loss: not <bos>, the images, <eoc>, "caption" or ":".
+        var supervised = tokens.Ids.Where((_, t) => tokens.Supervised[t]).ToList();
+        Assert.Equal(3, supervised.Count(id => id == words.EndId));
+        Assert.DoesNotContain(words.ImageId!.Value, supervised);
+        Assert.DoesNotContain(4, supervised);
+        Assert.DoesNotContain(words.BeginId, supervised);
+        Assert.Equal(documents[0].Segments.OfType<TextSegment>().Where(t => t.Supervised).Sum(t => words.Encode(t.Text).Length), supervised.Count);
     }
 
     [Fact]
@@ -139,6 +149,13 @@ public sealed class InterleavedTests
         Assert.Equal(Texts(3), Texts(3));
         Assert.NotEqual(Texts(3), Texts(4));
         Assert.Equal(10, InterleavedDocuments.FromDataset(dataset, 2, seed: 1, count: 10).Count());
+
+        // Document n depends on (seed, n) alone: made on its own, out of order, it is the n-th of the sequence.
+        var sequence = InterleavedDocuments.FromDataset(dataset, 2, seed: 1, count: 10).Select(d => d.ToText() + string.Join(",", d.ImageSources)).ToList();
+        foreach (int n in new[] { 9, 0, 4, 7 })
+            Assert.Equal(sequence[n], InterleavedDocuments.Document(dataset, 2, seed: 1, n) is var d ? d.ToText() + string.Join(",", d.ImageSources) : null);
+        // Within a pass (3 documents of 2 of the 7 samples) no sample repeats.
+        Assert.Equal(6, Enumerable.Range(3, 3).SelectMany(n => InterleavedDocuments.SampleIndices(7, 2, 1, n)).Distinct().Count());
     }
 
     [Fact]
@@ -183,12 +200,15 @@ public sealed class InterleavedTests
         Assert.Equal(3, prompt.Images.Count);
         Assert.Same(episode.Query.Sample.Image, prompt.Images[2]);
         string expected =
-            $"<image> question: {episode.Support[0].Question} answer: {episode.Support[0].Answer} <eoc> " +
-            $"<image> question: {episode.Support[1].Question} answer: {episode.Support[1].Answer} <eoc> " +
-            $"<image> question: {episode.Query.Question} answer:";
+            $"<image> <eoc> question : {episode.Support[0].Question} answer : {episode.Support[0].Answer} <eos> " +
+            $"<image> <eoc> question : {episode.Support[1].Question} answer : {episode.Support[1].Answer} <eos> " +
+            $"<image> <eoc> question : {episode.Query.Question} answer :";
         Assert.Equal(expected, prompt.ToText());
+        // Only the supports' answers would carry loss; the query's answer is not in the prompt.
+        Assert.Equal([$"{episode.Support[0].Answer} <eos>", $"{episode.Support[1].Answer} <eos>"],
+            prompt.Segments.OfType<TextSegment>().Where(t => t.Supervised).Select(t => t.Text));
 
         var captioning = FewShotEpisode.Draw(new TinyDataset(8), shots: 1, seed: 3, FewShotTask.Captioning).ToPrompt();
-        Assert.EndsWith("<eoc> <image>", captioning.ToText());
+        Assert.EndsWith("<eos> <image> <eoc> caption :", captioning.ToText());
     }
 }

@@ -27,12 +27,19 @@ public sealed class UnpatchedBuildWithClipRun : IDisposable
         Training = RunUnpatched(TrainingArguments);
         LanguageTraining = RunUnpatched(LanguageTrainingArguments);
         LlavaTraining = RunUnpatched(LlavaTrainingArguments);
+        FlamingoTraining = RunUnpatched(FlamingoTrainingArguments);
     }
 
     /// <summary>A seconds-long language-model run (`eval lm` and `generate` read it).</summary>
     public string[] LanguageTrainingArguments => ["train", "lm", "--data", "shapes", "--preset", "smoke", "--out", LanguageRunFolder];
     /// <summary>A seconds-long LLaVA run (its prerequisites are smoke runs too; `eval llava` reads it).</summary>
     public string[] LlavaTrainingArguments => ["train", "llava", "--data", "shapes", "--preset", "smoke", "--out", LlavaRunFolder];
+    /// <summary>A seconds-long Flamingo run over the same smoke prerequisites (`eval flamingo` reads it).</summary>
+    public string[] FlamingoTrainingArguments => ["train", "flamingo", "--data", "shapes", "--preset", "smoke", "--every", "2", "--latents", "4", "--out", FlamingoRunFolder];
+    /// <summary>What training Flamingo did.</summary>
+    public UnpatchedRun? FlamingoTraining { get; }
+    /// <summary>The Flamingo run folder.</summary>
+    public string FlamingoRunFolder => Build.Scratch("flamingo");
     /// <summary>What training the language model did.</summary>
     public UnpatchedRun? LanguageTraining { get; }
     /// <summary>What training LLaVA did.</summary>
@@ -87,6 +94,8 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["eval lm"] = f => ["eval", "lm", "--checkpoint", f.LanguageRunFolder],
             ["train llava"] = f => f.LlavaTrainingArguments,
             ["eval llava"] = f => ["eval", "llava", "--checkpoint", f.LlavaRunFolder],
+            ["train flamingo"] = f => f.FlamingoTrainingArguments,
+            ["eval flamingo"] = f => ["eval", "flamingo", "--checkpoint", f.FlamingoRunFolder],
             ["generate"] = f => ["generate", "--checkpoint", f.LanguageRunFolder, "--prompt", "a red", "--max-tokens", "2", "--greedy"],
             ["sweep"] = f => ["sweep", Path.Combine(Cli.RepoRoot, "sweeps", "clip-batch-temperature.json"), "--out", f.Build.Scratch("sweep"), "--emit", "slurm"],
             ["workshop make"] = f => ["workshop", "make", f.Notebook, "--out", f.Build.Scratch("workshop-make")],
@@ -119,6 +128,7 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             "train clip" => fixture.Training!,
             "train lm" => fixture.LanguageTraining!,
             "train llava" => fixture.LlavaTraining!,
+            "train flamingo" => fixture.FlamingoTraining!,
             _ => fixture.RunUnpatched(args),
         };
 

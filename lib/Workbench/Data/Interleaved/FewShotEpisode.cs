@@ -15,10 +15,13 @@ public enum FewShotTask
 /// <param name="Answer">The answer, or the caption.</param>
 public sealed record FewShotExample(Sample Sample, string? Question, string Answer)
 {
-    /// <summary>The text that follows the image in a prompt: the caption, or "question: ... answer: ..." (without the answer if asked).</summary>
-    public string PromptText(bool withAnswer) => Question is null
-        ? (withAnswer ? Answer : "")
-        : (withAnswer ? $"question: {Question} answer: {Answer}" : $"question: {Question} answer:");
+    /// <summary>
+    /// The text that follows the image in a prompt (<see cref="InterleavedChunks"/>): with the answer, a finished chunk
+    /// (<c>&lt;eoc&gt; question : ... answer : red &lt;eos&gt;</c>); without it, the request left open for the model.
+    /// </summary>
+    public IReadOnlyList<TextSegment> Segments(bool withAnswer) => withAnswer
+        ? (Question is null ? InterleavedChunks.Caption(Answer) : InterleavedChunks.Conversation([new QuestionAnswer(Question, Answer, "")]))
+        : InterleavedChunks.Prompt(Question);
 }
 
 /// <summary>
@@ -62,26 +65,19 @@ public sealed record FewShotEpisode(FewShotTask Task, IReadOnlyList<FewShotExamp
     }
 
     /// <summary>
-    /// The episode as one Flamingo prompt: each support image followed by its text and <c>&lt;eoc&gt;</c>, then the
-    /// query image followed by its question (question answering) or nothing (captioning), for the model to continue.
+    /// The episode as one Flamingo prompt: each support image followed by its finished chunk, then the query image
+    /// followed by its open request (<see cref="FewShotExample.Segments"/>), for the model to continue.
     /// </summary>
     public InterleavedDocument ToPrompt()
     {
         var segments = new List<InterleavedSegment>();
-        var images = new List<RgbImage>();
-        var sources = new List<string>();
-        foreach (var example in Support)
+        var examples = Support.Append(Query).ToList();
+        for (int i = 0; i < examples.Count; i++)
         {
-            segments.Add(new ImageSegment(images.Count));
-            segments.Add(new TextSegment($"{example.PromptText(withAnswer: true)} {InterleavedDocument.EndOfChunkMarker}"));
-            images.Add(example.Sample.Image);
-            sources.Add(example.Sample.Id);
+            segments.Add(new ImageSegment(i));
+            segments.AddRange(examples[i].Segments(withAnswer: i < Support.Count));
         }
-        segments.Add(new ImageSegment(images.Count));
-        if (Query.PromptText(withAnswer: false) is { Length: > 0 } question) segments.Add(new TextSegment(question));
-        images.Add(Query.Sample.Image);
-        sources.Add(Query.Sample.Id);
-        return new InterleavedDocument(segments, images, sources);
+        return new InterleavedDocument(segments, examples.Select(e => e.Sample.Image).ToList(), examples.Select(e => e.Sample.Id).ToList());
     }
 
     // Samples are drawn by index at random rather than from a shuffled list so that large data sets are not

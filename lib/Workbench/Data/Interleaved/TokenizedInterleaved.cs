@@ -19,12 +19,15 @@ public sealed class TokenizedInterleaved
     public IReadOnlyList<RgbImage> Images { get; }
     /// <summary>For every token, the index into <see cref="Images"/> of the most recent image at or before it, or -1 if none.</summary>
     public int[] MostRecentImage { get; }
+    /// <summary>For every token, whether predicting it counts in the loss (tokens of supervised text segments and the end id).</summary>
+    public bool[] Supervised { get; }
 
     /// <summary>The tokens of a document, with the image indices worked out from where the image ids are.</summary>
     /// <param name="ids">Token ids.</param>
     /// <param name="imageId">The id of the image token.</param>
     /// <param name="images">The images; there must be exactly one per image token.</param>
-    public TokenizedInterleaved(int[] ids, int imageId, IReadOnlyList<RgbImage> images)
+    /// <param name="supervised">Per token, whether it carries loss; null: every token but the image tokens.</param>
+    public TokenizedInterleaved(int[] ids, int imageId, IReadOnlyList<RgbImage> images, bool[]? supervised = null)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(images);
@@ -37,7 +40,10 @@ public sealed class TokenizedInterleaved
         }
         if (positions.Count != images.Count)
             throw new ArgumentException($"{positions.Count} image token(s) but {images.Count} image(s)", nameof(images));
-        (Ids, ImagePositions, Images, MostRecentImage) = (ids, [.. positions], [.. images], recent);
+        supervised ??= ids.Select(id => id != imageId).ToArray();
+        if (supervised.Length != ids.Length)
+            throw new ArgumentException($"{supervised.Length} supervision flags for {ids.Length} tokens", nameof(supervised));
+        (Ids, ImagePositions, Images, MostRecentImage, Supervised) = (ids, [.. positions], [.. images], recent, supervised);
     }
 
     /// <summary>
@@ -55,16 +61,19 @@ public sealed class TokenizedInterleaved
         int imageId = tokenizer.ImageId ?? throw new ArgumentException(
             $"{tokenizer.GetType().Name} has no image token; interleaved documents need one (use a {nameof(WordTokenizer)})", nameof(tokenizer));
         var ids = new List<int>();
-        if (addBegin) ids.Add(tokenizer.BeginId);
+        var supervised = new List<bool>();
+        if (addBegin) { ids.Add(tokenizer.BeginId); supervised.Add(false); }
         foreach (var segment in document.Segments)
         {
-            if (segment is ImageSegment) { ids.Add(imageId); continue; }
-            var text = tokenizer.Encode(((TextSegment)segment).Text);
+            if (segment is ImageSegment) { ids.Add(imageId); supervised.Add(false); continue; }
+            var textSegment = (TextSegment)segment;
+            var text = tokenizer.Encode(textSegment.Text);
             if (text.Contains(imageId))
-                throw new ArgumentException($"a text segment contains the image token {InterleavedDocument.ImageMarker}; images must be image segments: \"{((TextSegment)segment).Text}\"", nameof(document));
+                throw new ArgumentException($"a text segment contains the image token {InterleavedDocument.ImageMarker}; images must be image segments: \"{textSegment.Text}\"", nameof(document));
             ids.AddRange(text);
+            supervised.AddRange(Enumerable.Repeat(textSegment.Supervised, text.Length));
         }
-        if (addEnd) ids.Add(tokenizer.EndId);
-        return new TokenizedInterleaved([.. ids], imageId, document.Images);
+        if (addEnd) { ids.Add(tokenizer.EndId); supervised.Add(true); }
+        return new TokenizedInterleaved([.. ids], imageId, document.Images, [.. supervised]);
     }
 }

@@ -32,6 +32,28 @@ public abstract class ImageEncoder : nn.Module<Tensor, Tensor>
     /// </summary>
     public abstract Tensor Tokens(Tensor images, int layer);
 
+    /// <summary>
+    /// What a frozen tower hands a vision-language model: the tokens of <paramref name="layer"/> (B, N, <see cref="TokenWidth"/>),
+    /// or with null the pooled feature as one token (B, 1, <see cref="OutputWidth"/>); computed in eval mode without gradients
+    /// (the tower's mode is restored afterwards).
+    /// </summary>
+    public Tensor FrozenFeatures(Tensor images, int? layer)
+    {
+        using var noGrad = no_grad();
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            if (layer is int l) return Tokens(images, l);
+            using var pooled = forward(images);
+            return pooled.unsqueeze(1);
+        }
+        finally
+        {
+            if (wasTraining) train();
+        }
+    }
+
     /// <summary>Throws a clear exception when <paramref name="images"/> is not (B, channels, size, size).</summary>
     protected void CheckImages(Tensor images, int channels, int? size)
     {

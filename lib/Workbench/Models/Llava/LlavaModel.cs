@@ -1,18 +1,10 @@
 using TorchSharp;
+using Workbench.Models;
 using Workbench.Models.Clip;
 using Workbench.Models.Language;
 using static TorchSharp.torch;
 
 namespace Workbench.Models.Llava;
-
-/// <summary>Which of a vision tower's outputs LLaVA reads.</summary>
-public enum VisionFeatures
-{
-    /// <summary>The per-region tokens of a layer (<see cref="ImageEncoder.Tokens"/>), class token dropped: LLaVA's choice.</summary>
-    Patches,
-    /// <summary>The pooled image feature alone, as one token (the class token of a ViT, the head of the CNN).</summary>
-    Pooled,
-}
 
 /// <summary>
 /// LLaVA (Liu et al. 2023, "Visual Instruction Tuning"): a frozen vision tower's features, mapped by a projector
@@ -91,20 +83,8 @@ public sealed class LlavaModel : nn.Module
     }
 
     /// <summary>The frozen tower's features of images (B, C, H, W): (B, N, Wv), computed without gradients in eval mode.</summary>
-    public Tensor VisionFeaturesOf(Tensor images)
-    {
-        using var noGrad = no_grad();
-        bool training = vision_tower.training;
-        vision_tower.eval();
-        try
-        {
-            return Features == VisionFeatures.Pooled ? vision_tower.forward(images).unsqueeze(1) : vision_tower.Tokens(images, VisionLayer);
-        }
-        finally
-        {
-            if (training) vision_tower.train();
-        }
-    }
+    public Tensor VisionFeaturesOf(Tensor images) =>
+        vision_tower.FrozenFeatures(images, Features == VisionFeatures.Pooled ? null : VisionLayer);
 
     /// <summary>
     /// The language model's input embeddings: token embeddings of <paramref name="tokens"/> (B, T) with the projected

@@ -5,6 +5,7 @@ using Workbench.Models.Llava;
 using Workbench.Runtime;
 using Workbench.Text;
 using Workbench.Training.Language;
+using Workbench.Training.VisionLanguage;
 using static TorchSharp.torch;
 
 namespace Workbench.Training.Llava;
@@ -16,38 +17,16 @@ namespace Workbench.Training.Llava;
 /// </summary>
 public static class LlavaEvaluation
 {
-    /// <summary>Figures over the first <paramref name="samples"/> scenes of <paramref name="data"/>; <paramref name="full"/> adds the unseen split and the blind control.</summary>
+    /// <summary>
+    /// Figures over the first <paramref name="samples"/> scenes of <paramref name="data"/> (see
+    /// <see cref="VisionLanguageEvaluation"/>) and the caption token accuracy; <paramref name="full"/> adds the unseen
+    /// split and the blind control.
+    /// </summary>
     public static IReadOnlyDictionary<string, double> Evaluate(LlavaRun run, LlavaModel model, IImageTextDataset data, int samples,
-        string prefix = "", bool full = true)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        int n = Math.Min(samples, data.Count);
-        var scenes = Enumerable.Range(0, n).Select(data.Get).ToList();
-        using var features = FrozenFeatures.Compute(data, n, model.VisionTower, $"{model.Features}@{model.VisionLayer}",
-            model.VisionFeaturesOf, LlavaRun.Normalization);
-        var questions = scenes.SelectMany((s, i) => s.Questions.Select(q => (Index: i, Question: q))).ToList();
-        var metrics = new Dictionary<string, double>();
-        var novelty = full ? new SceneNovelty(run.Train) : null;
-
-        var answers = Answer(run, model, features, questions.Select(q => (q.Index, q.Question.Question)).ToList());
-        var scored = questions.Select((q, k) => new AnsweredQuestion(q.Question.Kind, q.Question.Answer, answers[k],
-            novelty?.IsUnseen(scenes[q.Index]) ?? false)).ToList();
-        foreach (var (key, value) in AnswerAccuracy.Score(scored, prefix + "vqa_exact_match")) metrics[key] = value;
-        metrics[$"{prefix}caption_token_accuracy"] = CaptionTokenAccuracy(run, model, features, scenes);
-        if (!full) return metrics;
-
-        metrics["unseen_scenes"] = scenes.Count(novelty!.IsUnseen);
-        metrics["test_scenes"] = n;
-        // The blind control: every question asked about another scene's image (a derangement: none keeps its own).
-        var other = Derangement.Of(n, (int)run.Config.Trainer.Seed);
-        var blind = Answer(run, model, features, questions.Select(q => ((int)other[q.Index], q.Question.Question)).ToList());
-        metrics["vqa_exact_match_blind"] = questions.Select((q, k) => new AnsweredQuestion(q.Question.Kind, q.Question.Answer, blind[k]))
-            .Average(a => a.Correct ? 1.0 : 0.0);
-        var majority = new MajorityAnswers(Enumerable.Range(0, Math.Min(5000, run.Train.Count)).SelectMany(i => run.Train.Get(i).Questions));
-        metrics["majority_baseline"] = questions.Average(q => AnswerAccuracy.Normalize(majority.Answer(q.Question)) == AnswerAccuracy.Normalize(q.Question.Answer) ? 1.0 : 0.0);
-        return metrics;
-    }
+        string prefix = "", bool full = true) =>
+        VisionLanguageEvaluation.Evaluate(run.Train, data, samples, (int)run.Config.Trainer.Seed, n => run.Features(model, data, n),
+            features => questions => Answer(run, model, features, questions),
+            (features, scenes) => [($"{prefix}caption_token_accuracy", CaptionTokenAccuracy(run, model, features, scenes))], prefix, full);
 
     /// <summary>Greedy answers to questions, each about the image of feature row <c>Image</c>.</summary>
     public static IReadOnlyList<string> Answer(LlavaRun run, LlavaModel model, FrozenFeatures features,

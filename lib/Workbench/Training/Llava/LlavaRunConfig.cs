@@ -1,8 +1,10 @@
 using System.Text.Json.Serialization;
+using Workbench.Models;
 using Workbench.Models.Llava;
 using Workbench.Training.Clip;
 using Workbench.Training.Language;
 using Workbench.Training.Runs;
+using Workbench.Training.VisionLanguage;
 
 namespace Workbench.Training.Llava;
 
@@ -11,7 +13,7 @@ namespace Workbench.Training.Llava;
 /// prerequisite runs it stands on (a CLIP run for the tower, a language-model run), and the trainer.
 /// <see cref="For"/> gives the tuned presets; vary them with <c>with</c>.
 /// </summary>
-public sealed record LlavaRunConfig : IMethodConfig
+public sealed record LlavaRunConfig : IVisionLanguageConfig
 {
     /// <inheritdoc />
     public string Method => "llava";
@@ -46,6 +48,8 @@ public sealed record LlavaRunConfig : IMethodConfig
     public int BatchSize { get; init; } = 64;
     /// <summary>Most question-answer turns in one stage-2 sequence.</summary>
     public int TurnsPerSequence { get; init; } = 4;
+    /// <summary>Train on the first this many training scenes only (null: all of them).</summary>
+    public int? TrainSamples { get; init; }
     /// <summary>Held-out scenes for the test figures.</summary>
     public int TestSamples { get; init; } = 1000;
     /// <summary>Validation scenes scored during training.</summary>
@@ -80,7 +84,7 @@ public sealed record LlavaRunConfig : IMethodConfig
         {
             PresetSize.Smoke => config with
             {
-                BatchSize = 16, TestSamples = 20, ValidationSamples = 10, StageOneSteps = 4,
+                BatchSize = 16, TrainSamples = 500, TestSamples = 20, ValidationSamples = 10, StageOneSteps = 4,
                 Trainer = trainer with { Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0 },
             },
             PresetSize.Full => config with { StageOneSteps = 500, Trainer = trainer with { Steps = 2000, WarmupSteps = 100, EvalEvery = 500, CheckpointEvery = 500 } },

@@ -44,6 +44,10 @@ public sealed class LlavaTrainingTask : ITrainingTask, IDisposable
         return Llava.Loss(tokens, targets, features.Rows(indices, ComputeDevice.Current));
     }
 
+    /// <summary>The language model (stage 2, when tuned) learns at <see cref="LlavaRunConfig.LanguageModelLearningRateScale"/> times the projector's rate.</summary>
+    public double LearningRateScale(string parameterName) =>
+        parameterName.StartsWith("language_model.", StringComparison.Ordinal) ? run.Config.LanguageModelLearningRateScale : 1.0;
+
     /// <inheritdoc />
     public IReadOnlyDictionary<string, double>? Evaluate() =>
         LlavaEvaluation.Evaluate(run, Llava, run.Validation, run.Config.ValidationSamples, prefix: "val_", full: false);

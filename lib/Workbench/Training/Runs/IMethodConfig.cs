@@ -6,7 +6,7 @@ namespace Workbench.Training.Runs;
 /// </summary>
 public interface IMethodConfig
 {
-    /// <summary>The method's name as the CLI spells it ("clip", "lm", "llava").</summary>
+    /// <summary>The method's name as the CLI spells it ("clip", "lm", "llava", "flamingo").</summary>
     string Method { get; }
 
     /// <summary>The data source: shapes, fashion-mnist, fashion-scenes, or a caption file.</summary>

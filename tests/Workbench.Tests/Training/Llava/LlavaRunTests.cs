@@ -9,26 +9,15 @@ namespace Workbench.Tests.Training.Llava;
 [Collection(GlobalRandomState.Name)]
 public sealed class LlavaRunTests
 {
-    /// <summary>Seconds-long prerequisites and stages: a narrow CNN tower, a small language model.</summary>
+    /// <summary>Seconds-long stages over the tiny prerequisites the Flamingo test shares.</summary>
     static LlavaRunConfig Tiny(int stage = 2, long steps = 120)
     {
-        var vision = ClipRunConfig.For("shapes", Presets.Quick) with
-        {
-            ConvWidth = 16, BatchSize = 64, Steps = 80, WarmupSteps = 8, EvalEvery = 0, CheckpointEvery = 0,
-            RetrievalSamples = 100, ValidationSamples = 50, LinearProbeSamples = 0, VocabularySamples = 500, Width = 64, Layers = 2,
-        };
-        var languageBase = LanguageModelRunConfig.For("shapes", Presets.Quick);
-        var language = languageBase with
-        {
-            Width = 64, Layers = 2, Heads = 2, BatchSize = 32, VocabularySamples = 500, TestSamples = 20, ValidationSamples = 10,
-            Trainer = languageBase.Trainer with { Steps = 150, WarmupSteps = 10, EvalEvery = 0, CheckpointEvery = 0 },
-        };
         var config = LlavaRunConfig.For("shapes", Presets.Quick, stage);
         return config with
         {
             // The pooled feature, split into 4 tokens: 4 image tokens instead of 64 keep the seconds-long run short.
-            Features = Workbench.Models.Llava.VisionFeatures.Pooled, PooledTokens = 4,
-            Vision = vision, Language = language, BatchSize = 32, TestSamples = 60, ValidationSamples = 20, StageOneSteps = 40,
+            Features = Workbench.Models.VisionFeatures.Pooled, PooledTokens = 4,
+            Vision = TinyPrerequisites.Vision, Language = TinyPrerequisites.Language, BatchSize = 32, TestSamples = 60, ValidationSamples = 20, StageOneSteps = 40,
             Trainer = config.Trainer with { Steps = steps, WarmupSteps = 10, EvalEvery = 0, CheckpointEvery = 0 },
         };
     }
@@ -36,9 +25,9 @@ public sealed class LlavaRunTests
     [Fact]
     public void ASecondsLongRunAnswersBetterThanWithAnotherScenesImage()
     {
-        using var cache = new TempFolder();
         using var output = new TempFolder();
-        var run = LlavaRun.Create(Tiny(), prerequisites: cache.Path);
+        string cache = TinyPrerequisites.Cache;
+        var run = LlavaRun.Create(Tiny(), prerequisites: cache);
         Assert.NotNull(run.StageOneRun);
         var result = run.Fit(output.Path);
         var m = result.Report!.Metrics;
@@ -48,9 +37,9 @@ public sealed class LlavaRunTests
             $"exact match {m["vqa_exact_match"]:F3} vs another scene's image {m["vqa_exact_match_blind"]:F3}");
 
         // A second run with the same prerequisites reuses them: nothing new appears in the cache.
-        var before = Directory.GetDirectories(cache.Path).Order().ToList();
-        LlavaRun.Create(Tiny(), prerequisites: cache.Path);
-        Assert.Equal(before, Directory.GetDirectories(cache.Path).Order().ToList());
+        var before = Directory.GetDirectories(cache).Order().ToList();
+        LlavaRun.Create(Tiny(), prerequisites: cache);
+        Assert.Equal(before, Directory.GetDirectories(cache).Order().ToList());
 
         // The run folder reopens with its model.
         var (reopened, model) = LlavaRun.Load(output.Path);

@@ -1,0 +1,125 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Workbench.Models.Flamingo;
+
+/// <summary>
+/// Flamingo's Perceiver resampler (Alayrac et al. 2022, §2.1 and appendix A.1.1; Jaegle et al. 2021): a fixed number of
+/// learned latent queries read a variable number of visual features through cross-attention, so the language model
+/// always sees <see cref="Latents"/> tokens per image, whatever the tower's patch grid. In each layer the keys and
+/// values are the features <i>and the latents</i> concatenated, so latents also exchange information with each other;
+/// a feed-forward layer follows. Optional learned time embeddings tell the frames of one medium apart, and optional
+/// patch position embeddings tell the latents where each feature sits (for towers whose tokens do not say).
+/// Parameter names follow OpenFlamingo's (<c>latents</c>, <c>media_time_embs</c>, <c>layers.N.norm_media</c>,
+/// <c>layers.N.norm_latents</c>, <c>layers.N.attn</c>, <c>layers.N.ff</c>, <c>norm</c>).
+/// </summary>
+public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
+{
+    readonly Linear? input_proj;
+    readonly Parameter latents;
+    readonly Parameter? media_time_embs;
+    readonly Parameter? patch_pos_embs;
+    readonly ModuleList<PerceiverLayer> layers;
+    readonly LayerNorm norm;
+
+    /// <summary>Creates the resampler.</summary>
+    /// <param name="inputWidth">Width of the visual features it reads (the tower's token width).</param>
+    /// <param name="width">Width of the latents and of the output (the language model's width).</param>
+    /// <param name="depth">Number of cross-attention + feed-forward layers.</param>
+    /// <param name="latentCount">Number of latents: output tokens per image.</param>
+    /// <param name="heads">Attention heads.</param>
+    /// <param name="maxFrames">Frames per medium with a learned time embedding; 0: no time embeddings (still images).</param>
+    /// <param name="maxPatches">Patches per frame with a learned position embedding; 0: none, and the latents read the
+    /// features as a set. A ViT's tokens already carry their position; a CNN's do not, and without it "where" questions
+    /// (and shapes, spread over neighbouring cells) cannot be answered.</param>
+    public PerceiverResampler(int inputWidth, int width, int depth, int latentCount, int heads, int maxFrames = 0, int maxPatches = 0)
+        : base(nameof(PerceiverResampler))
+    {
+        if (depth < 1 || latentCount < 1 || maxFrames < 0 || maxPatches < 0)
+            throw new ArgumentException($"PerceiverResampler: depth and latents must be at least 1, frames and patches not negative (got {depth}, {latentCount}, {maxFrames}, {maxPatches}).");
+        input_proj = inputWidth == width ? null : nn.Linear(inputWidth, width);
+        latents = nn.Parameter(randn(latentCount, width) * 0.02);
+        media_time_embs = maxFrames > 0 ? nn.Parameter(randn(maxFrames, 1, width) * 0.02) : null;
+        patch_pos_embs = maxPatches > 0 ? nn.Parameter(randn(maxPatches, width) * 0.02) : null;
+        layers = nn.ModuleList(Enumerable.Range(0, depth).Select(_ => new PerceiverLayer(width, heads)).ToArray());
+        norm = nn.LayerNorm(width);
+        (InputWidth, Width, Latents, MaxFrames, MaxPatches) = (inputWidth, width, latentCount, maxFrames, maxPatches);
+        RegisterComponents();
+    }
+
+    /// <summary>Width of the features read.</summary>
+    public int InputWidth { get; }
+    /// <summary>Width of the output tokens.</summary>
+    public int Width { get; }
+    /// <summary>Output tokens per image.</summary>
+    public int Latents { get; }
+    /// <summary>Frames with a time embedding (0: none).</summary>
+    public int MaxFrames { get; }
+    /// <summary>Patches with a position embedding (0: none).</summary>
+    public int MaxPatches { get; }
+
+    /// <summary>The latents after reading one still image's features (B, N, Wv): (B, <see cref="Latents"/>, W) for any N.</summary>
+    public override Tensor forward(Tensor features)
+    {
+        if (features.dim() != 3) throw new ArgumentException($"PerceiverResampler expects features (B, N, {InputWidth}); got ({string.Join(", ", features.shape)}).");
+        using var frames = features.unsqueeze(1);
+        return Frames(frames);
+    }
+
+    /// <summary>
+    /// The latents after reading every frame of a medium (B, F, N, Wv), each frame's features marked with its time
+    /// embedding when there are any: (B, <see cref="Latents"/>, W).
+    /// </summary>
+    public Tensor Frames(Tensor features)
+    {
+        if (features.dim() != 4 || features.shape[3] != InputWidth)
+            throw new ArgumentException($"PerceiverResampler expects features (B, F, N, {InputWidth}); got ({string.Join(", ", features.shape)}).");
+        long batch = features.shape[0], frames = features.shape[1];
+        if (media_time_embs is not null && frames > MaxFrames)
+            throw new ArgumentException($"PerceiverResampler: {frames} frames but time embeddings for {MaxFrames}.");
+        using var scope = NewDisposeScope();
+        long patches = features.shape[2];
+        if (patch_pos_embs is not null && patches > MaxPatches)
+            throw new ArgumentException($"PerceiverResampler: {patches} patches but position embeddings for {MaxPatches}.");
+        var x = input_proj is null ? features : input_proj.forward(features);
+        if (patch_pos_embs is not null) x = x + patch_pos_embs[..(int)patches];
+        if (media_time_embs is not null) x = x + media_time_embs[..(int)frames];
+        x = x.reshape(batch, -1, Width);                                   // all frames' tokens in one sequence
+        var l = latents.unsqueeze(0).expand(batch, -1, -1);
+        foreach (var layer in layers) l = layer.forward(x, l);
+        return norm.forward(l).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>One layer: latents attend to [features ; latents], then a feed-forward layer, each residual.</summary>
+    public sealed class PerceiverLayer : nn.Module
+    {
+        readonly LayerNorm norm_media;
+        readonly LayerNorm norm_latents;
+        readonly MultiHeadAttention attn;
+        readonly FeedForward ff;
+
+        /// <summary>Creates the layer.</summary>
+        public PerceiverLayer(int width, int heads) : base(nameof(PerceiverLayer))
+        {
+            norm_media = nn.LayerNorm(width);
+            norm_latents = nn.LayerNorm(width);
+            attn = new MultiHeadAttention(width, heads);
+            ff = new FeedForward(width);
+            RegisterComponents();
+        }
+
+        /// <summary>The attention layer (for pictures of what each latent reads).</summary>
+        public MultiHeadAttention Attention => attn;
+
+        /// <summary>Updated latents (B, K, W) after reading features (B, N, W).</summary>
+        public Tensor forward(Tensor features, Tensor latents)
+        {
+            using var scope = NewDisposeScope();
+            var l = norm_latents.forward(latents);
+            var context = cat([norm_media.forward(features), l], 1);
+            var x = latents + attn.forward(l, context);
+            return (x + ff.forward(x)).MoveToOuterDisposeScope();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Workbench.Models;
+using Workbench.Training.Clip;
+using Workbench.Training.Language;
+using Workbench.Training.Runs;
+using Workbench.Training.VisionLanguage;
+
+namespace Workbench.Training.Flamingo;
+
+/// <summary>
+/// Everything that defines a Flamingo run: its own parts (the Perceiver resampler, where the gated cross-attention
+/// blocks go, the gates' learning rate), the interleaved documents it trains on, and the same prerequisite runs as
+/// LLaVA (a CLIP run for the tower, a language-model run), so the two methods compare on equal terms.
+/// <see cref="For"/> gives the tuned presets; vary them with <c>with</c>.
+/// </summary>
+public sealed record FlamingoRunConfig : IVisionLanguageConfig
+{
+    /// <inheritdoc />
+    public string Method => "flamingo";
+    /// <inheritdoc />
+    public string Data { get; init; } = "shapes";
+    /// <inheritdoc />
+    public string Preset { get; init; } = "quick";
+    /// <inheritdoc />
+    public TrainerConfig Trainer { get; init; } = new();
+
+    /// <summary>A gated cross-attention block before every N-th language-model block (1: before every block).</summary>
+    public int CrossAttentionEvery { get; init; } = 1;
+    /// <summary>The resampler's latents: visual tokens per image.</summary>
+    public int Latents { get; init; } = 8;
+    /// <summary>Layers of the resampler.</summary>
+    public int ResamplerDepth { get; init; } = 2;
+    /// <summary>Patch tokens (Flamingo) or the pooled feature alone, as for LLaVA.</summary>
+    public VisionFeatures Features { get; init; } = VisionFeatures.Patches;
+    /// <summary>The tower layer whose tokens the resampler reads; null: the tower's default.</summary>
+    public int? VisionLayer { get; init; }
+    /// <summary>Learned position embeddings for the tower's patches in the resampler (the CNN tower's tokens carry no position; a ViT's do).</summary>
+    public bool PatchPositions { get; init; } = true;
+    /// <summary>The gates' learning rate as a multiple of the rest's (at a shared rate they barely open in minutes).</summary>
+    public double GateLearningRateScale { get; init; } = 10.0;
+
+    /// <summary>Images in each training document.</summary>
+    public int ImagesPerDocument { get; init; } = 3;
+    /// <summary>Question-answer turns after each image of a training document.</summary>
+    public int TurnsPerImage { get; init; } = 2;
+    /// <summary>The share of images followed by a caption request instead of questions.</summary>
+    public double CaptionFraction { get; init; } = 0.2;
+    /// <summary>Documents per optimizer step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The CLIP run whose image encoder is the tower (trained on demand).</summary>
+    public ClipRunConfig Vision { get; init; } = ClipRunConfig.For("shapes", Presets.Quick);
+    /// <summary>The language-model run (trained on demand).</summary>
+    public LanguageModelRunConfig Language { get; init; } = LanguageModelRunConfig.For("shapes", Presets.Quick);
+
+    /// <inheritdoc />
+    public int? TrainSamples { get; init; }
+    /// <inheritdoc />
+    public int TestSamples { get; init; } = 1000;
+    /// <inheritdoc />
+    public int ValidationSamples { get; init; } = 200;
+    /// <summary>Few-shot episodes per number of shots (0, 1, 2 and 4), each a test query with supports from training scenes.</summary>
+    public int FewShotEpisodes { get; init; } = 300;
+
+    /// <summary>The numbers of in-context examples the few-shot evaluation tries.</summary>
+    public static IReadOnlyList<int> Shots { get; } = [0, 1, 2, 4];
+
+    /// <summary>The tuned preset for a data source: "quick" (minutes on a laptop CPU once the prerequisites exist), "full" or "smoke" (seconds).</summary>
+    public static FlamingoRunConfig For(string data, string preset, int seed = 0)
+    {
+        var size = Presets.Parse(preset);
+        var trainer = new TrainerConfig
+        {
+            Seed = seed, Steps = 600, LearningRate = 1e-3, WarmupSteps = 30, WeightDecay = 0.0, EvalEvery = 200, CheckpointEvery = 200,
+        };
+        var config = new FlamingoRunConfig
+        {
+            Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer,
+            Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed),
+        };
+        return size switch
+        {
+            PresetSize.Smoke => config with
+            {
+                BatchSize = 8, TrainSamples = 500, TestSamples = 20, ValidationSamples = 10, FewShotEpisodes = 8,
+                Trainer = trainer with { Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0 },
+            },
+            PresetSize.Full => config with { Trainer = trainer with { Steps = 2000, WarmupSteps = 100, EvalEvery = 500, CheckpointEvery = 500 } },
+            _ => config,
+        };
+    }
+}
