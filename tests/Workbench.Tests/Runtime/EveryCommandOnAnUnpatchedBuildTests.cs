@@ -87,6 +87,7 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["data show"] = f => ["data", "show", "shapes", "--count", "4", "--out", f.Build.Scratch("grid.png")],
             ["data stats"] = _ => ["data", "stats", "shapes", "--count", "50"],
             ["bench data"] = _ => ["bench", "data", "--samples", "200", "--repeats", "1", "--steps", "1", "--batch", "8"],
+            ["bench feature-cache"] = _ => ["bench", "feature-cache", "--batch", "2", "--repeats", "1"],
             ["train clip"] = f => f.TrainingArguments, // run once by the fixture: the others need its run folder
             ["eval clip"] = f => ["eval", "clip", "--checkpoint", f.RunFolder],
             ["embed"] = f => ["embed", "--checkpoint", f.RunFolder, "--texts", f.Texts, "--out", f.Build.Scratch("texts.npy")],
