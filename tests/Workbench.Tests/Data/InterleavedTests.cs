@@ -81,30 +81,6 @@ public sealed class InterleavedTests
     }
 
     [Fact]
-    public void CollationPadsWithNoImageAndDropsImagesThatWereCut()
-    {
-        var long1 = TokenizedInterleaved.From(InterleavedDocument.Parse("<image> a b <eoc> <image> c <eoc>", [Image(1), Image(2)]), Words);
-        var short1 = TokenizedInterleaved.From(InterleavedDocument.Parse("<image> c", [Image(3)]), Words);
-        int a = Words.IdOf("a")!.Value, b = Words.IdOf("b")!.Value, c = Words.IdOf("c")!.Value;
-
-        var batch = InterleavedBatch.Collate([long1, short1], length: 4, padId: Words.PadId);
-        Assert.Equal([3L, a, b, 4, 3, c, 0, 0], batch.Ids);
-        Assert.Equal([0L, 0, 0, 0, 0, 0, -1, -1], batch.MostRecentImage);
-        Assert.Equal([4, 2], batch.Lengths);
-        Assert.Equal([1, 1], batch.Images.Select(row => row.Count)); // the first row's second image token was cut
-        Assert.Equal(1, batch.MaxImages);
-
-        var wide = InterleavedBatch.Collate([long1, short1], length: 8, padId: Words.PadId);
-        Assert.Equal([0L, 0, 0, 0, 1, 1, 1, -1], wide.MostRecentImage.Take(8));
-        Assert.Equal(2, wide.MaxImages);
-        // Mask [2 rows, 8 tokens, 2 images]: token t of row 0 attends exactly image MostRecentImage[t]; padding attends none.
-        bool[] mask = wide.CrossAttentionMask();
-        Assert.Equal(2 * 8 * 2, mask.Length);
-        Assert.Equal([true, false, true, false, true, false, true, false, false, true, false, true, false, true, false, false], mask.Take(16));
-        Assert.Equal(2, mask.Skip(16).Count(m => m)); // row 1: "<image> c", both on image 0
-    }
-
-    [Fact]
     public void DocumentsFromADatasetFollowEachImageWithOneOfItsCaptions()
     {
         var dataset = new TinyDataset(7);

@@ -77,6 +77,27 @@ public sealed class FlamingoModelTests
     }
 
     [Fact]
+    public void TheMostRecentImageOfEachTokenMatchesTheDataLayersCount()
+    {
+        // Two implementations: the model's cumulative sum over ids (a tensor, batched) and the data layer's walk over a
+        // tokenized document (arrays); they must agree, padding included.
+        using var scope = NewDisposeScope();
+        using var model = Tiny();
+        var words = Workbench.Text.WordTokenizer.Build(["a b c"]);
+        var image = new Workbench.Data.RgbImage(2, 2);
+        var documents = new[] { "a <image> b <image> <image> c", "<image> a b", "a b c" }
+            .Select(text => Workbench.Data.Interleaved.TokenizedInterleaved.From(
+                Workbench.Data.Interleaved.InterleavedDocument.Parse(text, Enumerable.Repeat(image, text.Split("<image>").Length - 1).ToList()), words, addBegin: true))
+            .ToList();
+        Assert.Equal(Image, words.ImageId);
+        foreach (var document in documents)
+        {
+            var ids = tensor(document.Ids.Select(i => (long)i).ToArray()).unsqueeze(0);
+            Assert.Equal(document.MostRecentImage.Select(i => (long)i), model.MostRecentImage(ids)[0].data<long>().ToArray());
+        }
+    }
+
+    [Fact]
     public void TokensBeforeTheFirstImageDoNotDependOnAnyImage()
     {
         using var scope = NewDisposeScope();
