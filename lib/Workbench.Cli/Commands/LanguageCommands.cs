@@ -151,16 +151,13 @@ static class LanguageCommands
     public static Command Generate()
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA, Flamingo or language-model run folder.", Required = true }.RunFolder("llava");
-        var image = new Option<FileInfo[]>("--image")
+        var image = new Option<string[]>("--image")
         {
             Description = "An image file (PNG, JPEG...). Flamingo reads several: repeat the option and write <image> in --prompt where each goes, in order.",
             AllowMultipleArgumentsPerToken = false,
         };
-        image.Validators.Add(result =>
-        {
-            foreach (var file in result.GetValueOrDefault<FileInfo[]>() ?? [])
-                if (!file.Exists) { result.AddError($"--image: file not found: {file}"); return; }
-        });
+        image.Check(files => files.Any(string.IsNullOrWhiteSpace) ? "--image: give the path of an image file."
+            : files.FirstOrDefault(f => !File.Exists(f)) is { } missing ? $"--image: file not found: {missing}" : null);
         var prompt = new Option<string>("--prompt") { Description = "A question about the image (LLaVA, Flamingo), an interleaved prompt with <image> markers (Flamingo), or text to continue (language model).", Required = true }
             .Check(text => string.IsNullOrWhiteSpace(text) ? "--prompt: give a question or a text to continue." : null);
         var greedy = new Option<bool>("--greedy") { Description = "Take the most likely token each time (default: sample with temperature 0.8, top-k 10)." };
@@ -176,7 +173,7 @@ static class LanguageCommands
             int max = result.GetValue(maxTokens);
             string method = new RunFolder(dir).Method;
             string question = result.GetValue(prompt)!;
-            var imagePaths = (result.GetValue(image) ?? []).Select(f => f.ToString()).ToList();
+            var imagePaths = (result.GetValue(image) ?? []).ToList();
             using var scope = NewDisposeScope();
             if (method == "llava")
             {
