@@ -14,7 +14,7 @@ public enum TokenRole
     Context,
     /// <summary>Predicted with loss: the model is trained to produce this token (an answer, a requested caption).</summary>
     Supervised,
-    /// <summary>A slot an image fills: one projected vision token, not a word.</summary>
+    /// <summary>An image's place: one projected vision token (LLaVA), or the image itself (an interleaved document), not a word.</summary>
     Image,
     /// <summary>Padding that fills a batch out to one length.</summary>
     Padding,
@@ -42,7 +42,7 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
     {
         [TokenRole.Context] = ("#f2f2f2", "#cccccc", "read, no loss"),
         [TokenRole.Supervised] = ("#c9efc9", "#2a9d2a", "predicted with loss"),
-        [TokenRole.Image] = ("#d6e4fb", "#3b6fd8", "image slot (a projected vision token)"),
+        [TokenRole.Image] = ("#d6e4fb", "#3b6fd8", "an image: its place in the text (LLaVA: one cell per projected vision token)"),
         [TokenRole.Padding] = ("#ffffff", "#e0e0e0", "padding"),
     };
 
