@@ -24,7 +24,7 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
     long TrainedParameters, long FrozenParameters, IReadOnlyList<(double Attention, double FeedForward)>? Gates = null)
 {
     const string FrozenFill = "#e6e6e6", FrozenLine = "#8a8a8a", TrainedFill = "#ffd9b0", TrainedLine = "#e07b00";
-    const int Box = 84, Gap = 16, Height = 46;
+    const int Box = 104, Gap = 16, Height = 46;
 
     /// <summary>The diagram of a model as built (its gates as they are now).</summary>
     public static FlamingoDiagram Of(FlamingoModel model)
@@ -41,7 +41,7 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
     public string ToHtml()
     {
         var text = new List<(string Label, string Detail, bool Trained, int Gate)>();   // the language model's path, left to right
-        text.Add(("text embeddings", "frozen (<image>, <eoc>: trained)", false, -1));
+        text.Add(("text embeddings", "frozen*", false, -1));
         for (int i = 0; i < LanguageBlocks; i++)
         {
             int gated = IndexOf(GatedBefore, i);
@@ -51,7 +51,7 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
         text.Add(("next-token logits", "frozen head", false, -1));
 
         int width = Math.Max(text.Count * (Box + Gap) + Gap, 4 * (Box + Gap) + 140);
-        const int visionY = 20, textY = 150, svgHeight = 230;
+        const int visionY = 20, textY = 150, svgHeight = 262;
         var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{svgHeight}\" font-family=\"system-ui,sans-serif\" font-size=\"11\">");
         svg.Append("<defs><marker id=\"flamingo-arrow\" markerWidth=\"8\" markerHeight=\"8\" refX=\"7\" refY=\"4\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker></defs>");
 
@@ -59,9 +59,9 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
         var vision = new (string Label, string Detail, bool? Trained)[]
         {
             ("image", "pixels", null),
-            ("vision tower", "frozen (CLIP's)", false),
+            ("vision tower", "CLIP's image encoder", false),
             ($"{Patches} patches", "tower tokens", null),
-            ("Perceiver resampler", $"{ResamplerDepth} layers, trained", true),
+            ("resampler", $"Perceiver, {ResamplerDepth} layers", true),
             ($"{Latents} latents", "visual tokens per image", null),
         };
         for (int v = 0; v < vision.Length; v++)
@@ -82,7 +82,9 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
                 svg.Append($"<path d=\"M{latentsX},{latentsBottom} C{latentsX},{latentsBottom + 50} {x + Box / 2},{textY - 50} {x + Box / 2},{textY}\" " +
                            $"fill=\"none\" stroke=\"{TrainedLine}\" stroke-width=\"1.2\" marker-end=\"url(#flamingo-arrow)\"/>");
         }
-        svg.Append($"<text x=\"{Gap}\" y=\"{textY + Height + 26}\" fill=\"#333\">text with one &lt;image&gt; token per image; each token reads only the latents of its most recent image</text>");
+        svg.Append($"<text x=\"{Gap}\" y=\"{textY + Height + 22}\" fill=\"#333\">text with one &lt;image&gt; token per image; each token reads only the latents of its most recent image</text>");
+        svg.Append($"<text x=\"{Gap}\" y=\"{textY + Height + 38}\" fill=\"#333\">* frozen, except the embeddings of &lt;image&gt; and &lt;eoc&gt;, which train</text>");
+        if (Gates is not null) svg.Append($"<text x=\"{Gap}\" y=\"{textY + Height + 54}\" fill=\"#333\">in each gated block: tanh α of its cross-attention / of its feed-forward layer (0: closed)</text>");
         svg.Append("</svg>");
 
         string legend = $"<div style=\"font:12px system-ui,sans-serif;margin-top:4px\">{Swatch(FrozenFill, FrozenLine)} frozen: {Count(FrozenParameters)} parameters " +
@@ -99,7 +101,7 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
 
     string GateText(int gated) => Gates is null || gated >= Gates.Count
         ? "trained, gates at 0"
-        : string.Create(CultureInfo.InvariantCulture, $"tanh α: attn {Gates[gated].Attention:0.00}, ff {Gates[gated].FeedForward:0.00}");
+        : string.Create(CultureInfo.InvariantCulture, $"tanh α {Gates[gated].Attention:0.00} / {Gates[gated].FeedForward:0.00}");
 
     static int IndexOf(IReadOnlyList<int> values, int value)
     {

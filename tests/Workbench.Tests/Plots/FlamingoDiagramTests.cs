@@ -29,7 +29,7 @@ public sealed class FlamingoDiagramTests
         Assert.Equal(2, html.Split("gated x-attn").Length - 1);
         Assert.Equal(4, Enumerable.Range(0, 4).Count(i => html.Contains($"LM block {i}")));
         Assert.Contains("5 latents", html);
-        Assert.Contains("tanh α: attn 0.00, ff 0.00", html);   // gates as built: closed
+        Assert.Contains("tanh α 0.00 / 0.00", html);   // gates as built: closed
         Assert.Contains("before blocks 1, 3 of 4", html);
     }
 
