@@ -49,6 +49,7 @@ public static class Notebook
         Formatter.Register<Gallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<AnswerGallery>((gallery, writer) => writer.Write(gallery.ToHtml()), "text/html");
         Formatter.Register<TokenStrip>((strip, writer) => writer.Write(strip.ToHtml()), "text/html");
+        Formatter.Register<FlamingoDiagram>((diagram, writer) => writer.Write(diagram.ToHtml()), "text/html");
         Formatter.Register<RunsProgress>((progress, writer) => writer.Write(progress.ToHtml()), "text/html");
         Formatter.Register<EnvironmentReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");
         Formatter.Register<Workbench.Teaching.ExerciseReport>((report, writer) => writer.Write(report.ToHtml()), "text/html");

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text;
+using Workbench.Data;
+using Workbench.Data.Interleaved;
 using Workbench.Text;
 using Workbench.Training.Language;
 
@@ -12,7 +14,7 @@ public enum TokenRole
     Context,
     /// <summary>Predicted with loss: the model is trained to produce this token (an answer, a requested caption).</summary>
     Supervised,
-    /// <summary>A slot an image fills: one projected vision token, not a word.</summary>
+    /// <summary>An image's place: one projected vision token (LLaVA), or the image itself (an interleaved document), not a word.</summary>
     Image,
     /// <summary>Padding that fills a batch out to one length.</summary>
     Padding,
@@ -21,7 +23,8 @@ public enum TokenRole
 /// <summary>One token as drawn: its text and its role.</summary>
 /// <param name="Text">The token's text (a word, a special token such as <c>&lt;eos&gt;</c>, or an image slot's name).</param>
 /// <param name="Role">What the token is to the model.</param>
-public sealed record TokenCell(string Text, TokenRole Role);
+/// <param name="Image">An image drawn in the token's place (an interleaved document's image); null: the text.</param>
+public sealed record TokenCell(string Text, TokenRole Role, RgbImage? Image = null);
 
 /// <summary>One labelled sequence of a <see cref="TokenStrip"/>.</summary>
 /// <param name="Label">Shown before the tokens.</param>
@@ -39,7 +42,7 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
     {
         [TokenRole.Context] = ("#f2f2f2", "#cccccc", "read, no loss"),
         [TokenRole.Supervised] = ("#c9efc9", "#2a9d2a", "predicted with loss"),
-        [TokenRole.Image] = ("#d6e4fb", "#3b6fd8", "image slot (a projected vision token)"),
+        [TokenRole.Image] = ("#d6e4fb", "#3b6fd8", "an image: its place in the text (LLaVA: one cell per projected vision token)"),
         [TokenRole.Padding] = ("#ffffff", "#e0e0e0", "padding"),
     };
 
@@ -71,6 +74,28 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
         return new TokenStripRow(label, cells);
     }
 
+    /// <summary>
+    /// A row for an interleaved document as Flamingo reads it: each image token drawn as its image, every other token
+    /// marked with the image it can see (its most recent one, <c>img n</c>; none before the first image), supervised
+    /// tokens shown as such.
+    /// </summary>
+    public static TokenStripRow Row(string label, WordTokenizer tokenizer, TokenizedInterleaved document)
+    {
+        var cells = new List<TokenCell>();
+        for (int t = 0; t < document.Ids.Length; t++)
+        {
+            int image = document.MostRecentImage[t];
+            if (document.Ids[t] == tokenizer.ImageId)
+            {
+                cells.Add(new TokenCell($"image {image}", TokenRole.Image, document.Images[image]));
+                continue;
+            }
+            var role = document.Ids[t] == tokenizer.PadId ? TokenRole.Padding : document.Supervised[t] ? TokenRole.Supervised : TokenRole.Context;
+            cells.Add(new TokenCell(image < 0 ? tokenizer.TokenOf(document.Ids[t]) : $"{tokenizer.TokenOf(document.Ids[t])}\u2192{image}", role));
+        }
+        return new TokenStripRow(label, cells);
+    }
+
     /// <summary>One row per training sequence, labelled with its length, its supervised tokens shown as such.</summary>
     public static TokenStrip Of(WordTokenizer tokenizer, IEnumerable<TokenSequence> sequences, int imageSlots = 0) =>
         new(sequences.Select((s, i) => Row($"#{i} ({s.Length} tokens)", tokenizer, s.Ids, s.Supervised, imageSlots)).ToList());
@@ -86,7 +111,7 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
         {
             html.Append("<div style=\"margin:3px 0;line-height:22px\"><span style=\"color:#555;margin-right:6px\">")
                 .Append(WebUtility.HtmlEncode(row.Label)).Append("</span>");
-            foreach (var cell in row.Cells) html.Append(Chip(cell.Text, cell.Role));
+            foreach (var cell in row.Cells) html.Append(cell.Image is null ? Chip(cell.Text, cell.Role) : Picture(cell));
             html.Append("</div>");
         }
         return html.Append("</div>").ToString();
@@ -97,6 +122,13 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
         var (background, border, meaning) = Styles[role];
         return $"<span title=\"{WebUtility.HtmlEncode(meaning)}\" style=\"display:inline-block;padding:0 3px;margin:1px;border:1px solid {border};" +
                $"background:{background};border-radius:3px\">{WebUtility.HtmlEncode(text)}</span>";
+    }
+
+    static string Picture(TokenCell cell)
+    {
+        using var image = cell.Image!.ToImage();
+        return $"<span style=\"display:inline-block;vertical-align:middle;margin:1px;border:2px solid {Styles[cell.Role].Border};border-radius:3px\">" +
+               ImageHtml.Tag(image, 44, cell.Text) + "</span>";
     }
 
     /// <summary>Plain text: supervised tokens in [brackets], image slots in {braces}, padding left out.</summary>

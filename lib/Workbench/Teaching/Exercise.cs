@@ -16,6 +16,8 @@ public static class Exercise
         ClipExercises.ZeroShot,
         LlavaExercises.Splice,
         LlavaExercises.LossMask,
+        FlamingoExercises.MediaMask,
+        FlamingoExercises.TanhGate,
     ];
 
     /// <summary>The exercise with this id; an unknown id fails naming the known ones.</summary>

@@ -14,6 +14,7 @@ public sealed class NotebookSuiteTests
         // The quick language model alone trains for over ten minutes on CI's two cores; LLaVA stands on it.
         Assert.Equal("smoke", NotebookRuns.PresetOf("03-language-model.ipynb"));
         Assert.Equal("smoke", NotebookRuns.PresetOf("04-llava.ipynb"));
+        Assert.Equal("smoke", NotebookRuns.PresetOf("05-flamingo.ipynb"));
         Assert.Equal(NotebookRuns.DefaultPreset, NotebookRuns.PresetOf("00-welcome.ipynb"));
         Assert.All(NotebookRuns.All(), n => Assert.Contains(NotebookRuns.PresetOf(n), new[] { "smoke", "quick", "full" }));
     }

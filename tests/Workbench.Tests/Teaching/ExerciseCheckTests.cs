@@ -1,5 +1,6 @@
 using Workbench.Evaluation;
 using Workbench.Models.Clip;
+using Workbench.Models.Flamingo;
 using Workbench.Models.Llava;
 using Workbench.Teaching;
 using static TorchSharp.torch;
@@ -49,6 +50,26 @@ public sealed class ExerciseCheckTests
         return stack(rows);
     }
 
+    /// <summary>The media mask by a loop over tokens, as an attendee would write it; the switches make the plausible wrong ones.</summary>
+    static Tensor MediaMaskByLoop(Tensor ids, long imageId, long images, bool allEarlierImages = false, bool imageTokenBelongsToThePrevious = false,
+        bool noImageMeansTheFirst = false)
+    {
+        var mask = zeros(ids.shape[0], ids.shape[1], images, dtype: ScalarType.Bool);
+        for (long b = 0; b < ids.shape[0]; b++)
+        {
+            long recent = -1;
+            for (long t = 0; t < ids.shape[1]; t++)
+            {
+                bool isImage = ids[b, t].item<long>() == imageId;
+                if (isImage && !imageTokenBelongsToThePrevious) recent++;
+                long seen = recent < 0 && noImageMeansTheFirst ? 0 : recent;
+                for (long m = 0; m < images; m++) mask[b, t, m] = allEarlierImages ? m <= seen : m == seen;
+                if (isImage && imageTokenBelongsToThePrevious) recent++;
+            }
+        }
+        return mask;
+    }
+
     static ExerciseReport Check(string id, Delegate f) => Exercise.Check(id, f);
 
     static void AssertFailsOn(ExerciseReport report, string input)
@@ -83,6 +104,13 @@ public sealed class ExerciseCheckTests
         }),
         "llava-splice" => (Func<Tensor, Tensor, Tensor, Tensor>)ImageSplice.Splice,
         "llava-loss-mask" => (Func<Tensor, Tensor, long, Tensor>)((t, p, n) => ImageSplice.SpliceTargets(t, p, n, -100)),
+        "flamingo-media-mask" => (Func<Tensor, long, long, Tensor>)((ids, image, m) =>
+        {
+            // The model's own mask with one latent per image is one column per image.
+            var (mask, _) = FlamingoModel.MediaMask(FlamingoModel.MostRecentImage(ids, image), m, latents: 1);
+            return mask.squeeze(1);
+        }),
+        "flamingo-tanh-gate" => (Func<Tensor, Tensor, Tensor, Tensor>)((x, y, alpha) => x + alpha.tanh() * y),
         _ => throw new ArgumentException($"no library function for {id}: add one when adding an exercise"),
     };
 
@@ -106,6 +134,7 @@ public sealed class ExerciseCheckTests
             ExerciseDefinition<Func<Tensor, Tensor, Tensor>> => (Func<Tensor, Tensor, Tensor>)((_, _) => throw new NotImplementedException()),
             ExerciseDefinition<Func<Tensor, Tensor, Tensor, Tensor>> => (Func<Tensor, Tensor, Tensor, Tensor>)((_, _, _) => throw new NotImplementedException()),
             ExerciseDefinition<Func<Tensor, Tensor, long, Tensor>> => (Func<Tensor, Tensor, long, Tensor>)((_, _, _) => throw new NotImplementedException()),
+            ExerciseDefinition<Func<Tensor, long, long, Tensor>> => (Func<Tensor, long, long, Tensor>)((_, _, _) => throw new NotImplementedException()),
             var other => throw new ArgumentException($"no stub for {other.GetType()}"),
         };
         var report = Check(id, stub);
@@ -122,6 +151,9 @@ public sealed class ExerciseCheckTests
         Assert.Equal(ExerciseOutcome.Passed, Check("clip-zero-shot", ZeroShotByMeanPrompt).Outcome);
         Assert.Equal(ExerciseOutcome.Passed, Check("llava-splice", SpliceByRows).Outcome);
         Assert.Equal(ExerciseOutcome.Passed, Check("llava-loss-mask", (Func<Tensor, Tensor, long, Tensor>)((t, p, n) => SpliceTargetsByRows(t, p, n))).Outcome);
+        Assert.Equal(ExerciseOutcome.Passed, Check("flamingo-media-mask", (Func<Tensor, long, long, Tensor>)((i, image, m) => MediaMaskByLoop(i, image, m))).Outcome);
+        Assert.Equal(ExerciseOutcome.Passed, Check("flamingo-tanh-gate", (Func<Tensor, Tensor, Tensor, Tensor>)((x, y, a) =>
+            x + (float)Math.Tanh(a.item<float>()) * y)).Outcome);
         var report = ExerciseReport.FindIn(Check("clip-infonce", InfoNceByRows).ToHtml());
         Assert.Equal([("clip-infonce", "passed")], report);
     }
@@ -186,6 +218,31 @@ public sealed class ExerciseCheckTests
         AssertFailsOn(Check("llava-loss-mask", (Func<Tensor, Tensor, long, Tensor>)((t, p, n) =>
             stack(Enumerable.Range(0, (int)t.shape[0]).Select(b => { long q = p[b].item<long>(); return cat([t[b].narrow(0, 0, q), t[b, q].expand(n), t[b].narrow(0, q + 1, t.shape[1] - q - 1)], 0); }).ToArray()))),
             "one row");
+    }
+
+    [Fact]
+    public void MediaMaskRejectsAllEarlierImagesAnOffByOneAtTheImageTokenAndAnImageForTextBeforeAny()
+    {
+        var allEarlier = Check("flamingo-media-mask", (Func<Tensor, long, long, Tensor>)((i, image, m) => MediaMaskByLoop(i, image, m, allEarlierImages: true)));
+        AssertFailsOn(allEarlier, "the notebook's document");
+        Assert.Contains("0+1", allEarlier.Failure!.Actual);   // the report names the images each token sees
+        AssertFailsOn(Check("flamingo-media-mask", (Func<Tensor, long, long, Tensor>)((i, image, m) => MediaMaskByLoop(i, image, m, imageTokenBelongsToThePrevious: true))),
+            "the notebook's document");
+        AssertFailsOn(Check("flamingo-media-mask", (Func<Tensor, long, long, Tensor>)((i, image, m) => MediaMaskByLoop(i, image, m, noImageMeansTheFirst: true))),
+            "the notebook's document");   // its <bos> comes before any image
+        // Integer indices instead of a bool mask: the right numbers in the wrong form still fail, naming the type.
+        var asIndices = Check("flamingo-media-mask", (Func<Tensor, long, long, Tensor>)((i, image, m) => MediaMaskByLoop(i, image, m).to_type(ScalarType.Int64)));
+        AssertFailsOn(asIndices, "the notebook's document");
+        Assert.Contains("Int64", asIndices.Failure!.Actual);
+    }
+
+    [Fact]
+    public void TanhGateRejectsNoTanhNoResidualASigmoidGateAndAClampedGate()
+    {
+        AssertFailsOn(Check("flamingo-tanh-gate", (Func<Tensor, Tensor, Tensor, Tensor>)((x, y, a) => x + a * y)), "half open");
+        AssertFailsOn(Check("flamingo-tanh-gate", (Func<Tensor, Tensor, Tensor, Tensor>)((x, y, a) => a.tanh() * y)), "gate closed");
+        AssertFailsOn(Check("flamingo-tanh-gate", (Func<Tensor, Tensor, Tensor, Tensor>)((x, y, a) => x + a.sigmoid() * y)), "gate closed");
+        AssertFailsOn(Check("flamingo-tanh-gate", (Func<Tensor, Tensor, Tensor, Tensor>)((x, y, a) => x + a.tanh().clamp_min(0) * y)), "negative gate");
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Workbench.Tests.Teaching;
 /// <summary>`workbench workshop make`'s copies: no solution text for students, solutions for the facilitator, no outputs, working library references.</summary>
 public sealed class WorkshopCopiesTests
 {
-    static readonly string[] ExerciseNotebooks = ["02-clip.ipynb", "04-llava.ipynb"];
+    static readonly string[] ExerciseNotebooks = ["02-clip.ipynb", "04-llava.ipynb", "05-flamingo.ipynb"];
 
     static string Notebook(string name) => Path.Combine(Cli.RepoRoot, "notebooks", name);
 
@@ -24,6 +24,7 @@ public sealed class WorkshopCopiesTests
 
         Assert.Equal(["clip-infonce", "clip-zero-shot"], copies[0].Exercises);
         Assert.Equal(["llava-splice", "llava-loss-mask"], copies[1].Exercises);
+        Assert.Equal(["flamingo-media-mask", "flamingo-tanh-gate"], copies[2].Exercises);
         foreach (var copy in copies)
         {
             var solutions = Cells(copy.Source).Where(c => WorkshopCopies.Tags(c).Contains("solution")).Select(WorkshopCopies.Source).ToList();

@@ -119,16 +119,22 @@ public sealed class FlamingoModel : nn.Module
     /// For every token (B, T), the row-local index of the most recent image at or before it, −1 where none: a cumulative
     /// count of image tokens (an image token belongs to its own image, as in OpenFlamingo).
     /// </summary>
-    public Tensor MostRecentImage(Tensor ids) => ids.eq(ImageTokenId).to_type(ScalarType.Int64).cumsum(1) - 1;
+    public Tensor MostRecentImage(Tensor ids) => MostRecentImage(ids, ImageTokenId);
+
+    /// <summary>The most recent image of every token (B, T) when <paramref name="imageTokenId"/> marks images: see <see cref="MostRecentImage(Tensor)"/>.</summary>
+    public static Tensor MostRecentImage(Tensor ids, long imageTokenId) => ids.eq(imageTokenId).to_type(ScalarType.Int64).cumsum(1) - 1;
 
     /// <summary>
     /// Which visual tokens each text token may attend to, (B, 1, T, M·K), and whether it has an image at all, (B, T, 1):
     /// token t sees image m's tokens exactly when m is its most recent image.
     /// </summary>
-    public (Tensor Mask, Tensor HasImage) MediaMask(Tensor recent, long mediaTokens)
+    public (Tensor Mask, Tensor HasImage) MediaMask(Tensor recent, long mediaTokens) => MediaMask(recent, mediaTokens, Latents);
+
+    /// <summary>The media mask of <see cref="MediaMask(Tensor, long)"/> for images of <paramref name="latents"/> visual tokens each.</summary>
+    public static (Tensor Mask, Tensor HasImage) MediaMask(Tensor recent, long mediaTokens, int latents)
     {
         using var scope = NewDisposeScope();
-        var keyImage = arange(mediaTokens, dtype: ScalarType.Int64, device: recent.device).div(Latents, rounding_mode: RoundingMode.floor);
+        var keyImage = arange(mediaTokens, dtype: ScalarType.Int64, device: recent.device).div(latents, rounding_mode: RoundingMode.floor);
         var mask = recent.unsqueeze(-1).eq(keyImage.view(1, 1, -1)).unsqueeze(1);
         var hasImage = recent.ge(0).unsqueeze(-1).to_type(ScalarType.Float32);
         return (mask.MoveToOuterDisposeScope(), hasImage.MoveToOuterDisposeScope());

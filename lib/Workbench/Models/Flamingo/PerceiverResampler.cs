@@ -58,6 +58,8 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
     public int MaxFrames { get; }
     /// <summary>Patches with a position embedding (0: none).</summary>
     public int MaxPatches { get; }
+    /// <summary>Layers (cross-attention + feed-forward).</summary>
+    public int Depth => layers.Count;
 
     /// <summary>The latents after reading one still image's features (B, N, Wv): (B, <see cref="Latents"/>, W) for any N.</summary>
     public override Tensor forward(Tensor features)
@@ -73,12 +75,33 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
     /// </summary>
     public Tensor Frames(Tensor features)
     {
+        using var scope = NewDisposeScope();
+        var (x, l) = Inputs(features);
+        foreach (var layer in layers) l = layer.forward(x, l);
+        return norm.forward(l).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// What each latent reads in the last layer, for pictures: that layer's attention weights (B, heads, K, N + K) over
+    /// [features ; latents] of one still image's features (B, N, Wv), the first N columns the patches.
+    /// </summary>
+    public Tensor LastLayerAttention(Tensor features)
+    {
+        if (features.dim() != 3) throw new ArgumentException($"PerceiverResampler expects features (B, N, {InputWidth}); got ({string.Join(", ", features.shape)}).");
+        using var scope = NewDisposeScope();
+        var (x, l) = Inputs(features.unsqueeze(1));
+        foreach (var layer in layers.Take(layers.Count - 1)) l = layer.forward(x, l);
+        return layers[layers.Count - 1].AttentionWeights(x, l).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The first layer's inputs: every frame's features (B, F, N, Wv) as one sequence (B, F·N, W), and the latents (B, K, W).</summary>
+    (Tensor Features, Tensor Latents) Inputs(Tensor features)
+    {
         if (features.dim() != 4 || features.shape[3] != InputWidth)
             throw new ArgumentException($"PerceiverResampler expects features (B, F, N, {InputWidth}); got ({string.Join(", ", features.shape)}).");
         long batch = features.shape[0], frames = features.shape[1];
         if (media_time_embs is not null && frames > MaxFrames)
             throw new ArgumentException($"PerceiverResampler: {frames} frames but time embeddings for {MaxFrames}.");
-        using var scope = NewDisposeScope();
         long patches = features.shape[2];
         if (patch_pos_embs is not null && patches > MaxPatches)
             throw new ArgumentException($"PerceiverResampler: {patches} patches but position embeddings for {MaxPatches}.");
@@ -86,9 +109,7 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
         if (patch_pos_embs is not null) x = x + patch_pos_embs[..(int)patches];
         if (media_time_embs is not null) x = x + media_time_embs[..(int)frames];
         x = x.reshape(batch, -1, Width);                                   // all frames' tokens in one sequence
-        var l = latents.unsqueeze(0).expand(batch, -1, -1);
-        foreach (var layer in layers) l = layer.forward(x, l);
-        return norm.forward(l).MoveToOuterDisposeScope();
+        return (x, latents.unsqueeze(0).expand(batch, -1, -1));
     }
 
     /// <summary>One layer: latents attend to [features ; latents], then a feed-forward layer, each residual.</summary>
@@ -116,10 +137,23 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
         public Tensor forward(Tensor features, Tensor latents)
         {
             using var scope = NewDisposeScope();
-            var l = norm_latents.forward(latents);
-            var context = cat([norm_media.forward(features), l], 1);
+            var (l, context) = QueriesAndContext(features, latents);
             var x = latents + attn.forward(l, context);
             return (x + ff.forward(x)).MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The attention weights (B, heads, K, N + K) of the latents over [features ; latents] (for pictures).</summary>
+        public Tensor AttentionWeights(Tensor features, Tensor latents)
+        {
+            using var scope = NewDisposeScope();
+            var (l, context) = QueriesAndContext(features, latents);
+            return attn.AttentionWeights(l, context).MoveToOuterDisposeScope();
+        }
+
+        (Tensor Queries, Tensor Context) QueriesAndContext(Tensor features, Tensor latents)
+        {
+            var l = norm_latents.forward(latents);
+            return (l, cat([norm_media.forward(features), l], 1));
         }
     }
 }
