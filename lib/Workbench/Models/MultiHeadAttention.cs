@@ -118,6 +118,13 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         return Softmax(scores, mask).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// −∞ as one long-lived Scalar. A Scalar made on the fly (the implicit conversion from double) can be finalised by the
+    /// garbage collector while the native call that reads it still runs, since TorchSharp does not keep it alive past
+    /// taking its handle; under memory pressure that showed as a rare "Expected false to be true" from Scalar::toFloat.
+    /// </summary>
+    static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
+
     /// <summary>The attention weights over keys for scores (B, H, Tq, Tk) under a mask (see <see cref="forward"/>).</summary>
     static Tensor Softmax(Tensor scores, Tensor? mask)
     {
@@ -127,7 +134,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         // (finite weights) and then zeroed, so its query receives exactly nothing and passes back zero gradient.
         var anyVisible = mask.any(-1, keepdim: true);
         var visible = mask.logical_or(anyVisible.logical_not());
-        var probabilities = nn.functional.softmax(scores.masked_fill(visible.logical_not(), double.NegativeInfinity), -1);
-        return where(anyVisible, probabilities, 0.0f);
+        var probabilities = nn.functional.softmax(scores.masked_fill(visible.logical_not(), NegativeInfinity), -1);
+        return probabilities * anyVisible;
     }
 }

@@ -44,11 +44,42 @@ public static class PrerequisiteRuns
             log?.Invoke($"{run.Config.Method}: using the trained run in {folder}");
             return folder;
         }
+        // Two processes (notebooks, sweep trials run with --jobs) may need the same missing run at once: one trains it, the
+        // other waits for it and then uses it.
+        using var exclusive = Lock(folder + ".lock", () => log?.Invoke($"{run.Config.Method}: waiting for another process training {folder}"));
+        if (runFolder.IsComplete)
+        {
+            log?.Invoke($"{run.Config.Method}: using the run another process trained in {folder}");
+            return folder;
+        }
         bool resume = Checkpoint.Latest(folder) is not null;
         log?.Invoke($"{run.Config.Method}: {(resume ? "resuming" : "training")} the prerequisite run in {folder}");
         var result = run.Fit(folder, resume, onStep);
         result.Model.Dispose();
         return folder;
+    }
+
+    /// <summary>
+    /// An exclusive lock on <paramref name="path"/> between processes (an open file no other process may share; on Linux
+    /// .NET takes an advisory <c>flock</c>), waited for when another process holds it; released when disposed.
+    /// </summary>
+    static FileStream Lock(string path, Action onWait)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        bool told = false;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                if (!told) onWait();
+                told = true;
+                Thread.Sleep(500);
+            }
+        }
     }
 
     /// <summary>What identifies a data source besides its name: a caption file's size and time of change.</summary>
