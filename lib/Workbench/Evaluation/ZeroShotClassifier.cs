@@ -78,6 +78,8 @@ public sealed class ZeroShotClassifier
     {
         using var scope = NewDisposeScope();
         int n = labels.Count, classes = classNames.Count;
+        if (labels.FirstOrDefault(l => l < 0 || l >= classes, 0) is var bad && (bad < 0 || bad >= classes))
+            throw new ArgumentException($"Class labels must lie in [0, {classes}); got {bad} (a sample without a class cannot be scored by class).", nameof(labels));
         int k = Math.Min(5, classes);
         var top = logits.topk(k, dim: 1).indexes.cpu().data<long>().ToArray();
         var confusion = Enumerable.Range(0, classes).Select(_ => new int[classes]).ToArray();

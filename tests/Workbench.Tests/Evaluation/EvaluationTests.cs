@@ -122,6 +122,15 @@ public sealed class ZeroShotClassifierTests
         Assert.Equal(["snapshot"], ownTemplate.UnknownWords);
         Assert.Contains("\"snapshot\" (prompt \"a snapshot of a t-shirt.\")", ownTemplate.Warning);
     }
+
+    [Fact]
+    public void ASampleWithoutAClassIsRefusedByNameNotIndexedOutOfRange()
+    {
+        using var logits = TorchSharp.torch.tensor(new float[,] { { 0.9f, 0.1f }, { 0.2f, 0.8f } });
+        Assert.Equal(1.0, ZeroShotClassifier.Score(logits, [0, 1], ["bag", "boot"]).Top1);
+        var e = Assert.Throws<ArgumentException>(() => ZeroShotClassifier.Score(logits, [0, -1], ["bag", "boot"]));
+        Assert.Contains("got -1", e.Message);
+    }
 }
 
 public sealed class LinearProbeTests

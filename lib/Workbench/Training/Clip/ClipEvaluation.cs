@@ -39,10 +39,11 @@ public static class ClipEvaluation
             ["val_retrieval_text_to_image_r1"] = report.TextToImage.RecallAt1,
             ["val_retrieval_image_to_text_r1"] = report.ImageToText.RecallAt1,
         };
-        if (run.Validation.ClassNames is { } classes)
+        if (run.Validation.ClassNames is { } classes && Labelled(run.Validation, indices, classes.Count) is { Count: > 0 } rows)
         {
             var classifier = new ZeroShotClassifier(classes, Data.PromptTemplates.Default, t => run.EmbedTexts(model, t));
-            metrics["val_zero_shot_top1"] = classifier.Evaluate(images, indices.Select(i => run.Validation.Get(i).Label).ToList()).Top1;
+            using var labelledImages = images.index_select(0, tensor(rows.Select(r => (long)r).ToArray()));
+            metrics["val_zero_shot_top1"] = classifier.Evaluate(labelledImages, rows.Select(r => run.Validation.Get(indices[r]).Label).ToList()).Top1;
         }
         return metrics;
     }
@@ -72,10 +73,11 @@ public static class ClipEvaluation
         metrics["chance_text_to_image_r1"] = captions.GroupBy(c => c).Sum(g => (double)g.Count() * g.Count()) / ((double)n * n);
 
         ClassificationScores? zeroShot = null, probe = null;
-        if (test.ClassNames is { } classes)
+        // The first ZeroShotSamples test samples that have a class (positions in 0..m-1 are the indices themselves).
+        if (test.ClassNames is { } classes
+            && Labelled(test, Enumerable.Range(0, Math.Min(run.Config.ZeroShotSamples ?? test.Count, test.Count)).ToList(), classes.Count) is { Count: > 0 } all)
         {
-            int m = Math.Min(run.Config.ZeroShotSamples ?? test.Count, test.Count);
-            var all = Enumerable.Range(0, m).ToList();
+            int m = all.Count;
             var allImages = run.EmbedImages(model, test, all);
             var labels = all.Select(i => test.Get(i).Label).ToList();
             var classifier = new ZeroShotClassifier(classes, Data.PromptTemplates.Default, t => run.EmbedTexts(model, t));
@@ -87,10 +89,10 @@ public static class ClipEvaluation
             var otherImage = classifier.Evaluate(allImages.index_select(0, tensor(Derangement.Of(m, seed))), labels);
             metrics["baseline_other_image_zero_shot_top1"] = otherImage.Top1;
 
-            if (run.Config.LinearProbeSamples > 0)
+            var trainIdx = Labelled(run.Train, Enumerable.Range(0, Math.Min(run.Config.LinearProbeSamples, run.Train.Count)).ToList(), classes.Count);
+            if (trainIdx.Count > 0)   // positions in 0..k-1 are the indices themselves
             {
-                int k = Math.Min(run.Config.LinearProbeSamples, run.Train.Count);
-                var trainIdx = Enumerable.Range(0, k).ToList();
+                int k = trainIdx.Count;
                 var trainFeatures = run.ImageFeatures(model, run.Train, trainIdx);
                 var testFeatures = run.ImageFeatures(model, test, all);
                 probe = Workbench.Evaluation.LinearProbe.TrainAndEvaluate(trainFeatures, trainIdx.Select(i => run.Train.Get(i).Label).ToList(),
@@ -101,6 +103,13 @@ public static class ClipEvaluation
         }
         return new ClipMetrics(metrics, retrieval, zeroShot, probe);
     }
+
+    /// <summary>
+    /// The positions in <paramref name="indices"/> of samples with a class label (FashionScenes labels only its one-item
+    /// scenes; a scene of several items has none and cannot be scored by class).
+    /// </summary>
+    static List<int> Labelled(IImageTextDataset data, IReadOnlyList<int> indices, int classes) =>
+        Enumerable.Range(0, indices.Count).Where(r => data.Get(indices[r]).Label is var label && label >= 0 && label < classes).ToList();
 
     static void Add(Dictionary<string, double> metrics, string prefix, RetrievalScores s)
     {
