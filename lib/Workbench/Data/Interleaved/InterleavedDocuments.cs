@@ -16,7 +16,7 @@ public static class InterleavedDocuments
         : InterleavedChunks.Caption(sample.Captions[random.Next(sample.Captions.Count)]);
 
     /// <summary>
-    /// Documents 0, 1, 2, ... of <paramref name="imagesPerDocument"/> samples each (see <see cref="Document"/>). Without
+    /// Documents 0, 1, 2, ... of <paramref name="imagesPerDocument"/> samples each (see <see cref="Document(IImageTextDataset, int, int, long, ChunkWriter?)"/>). Without
     /// <paramref name="count"/> one pass is made (Count / imagesPerDocument documents, the remainder unused); with it,
     /// passes repeat with fresh shuffles until that many documents are made. Made lazily, one at a time.
     /// </summary>
@@ -40,12 +40,22 @@ public static class InterleavedDocuments
     public static InterleavedDocument Document(IImageTextDataset dataset, int imagesPerDocument, int seed, long index, ChunkWriter? chunk = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        return Document(dataset, SampleIndices(dataset.Count, imagesPerDocument, seed, index), seed, index, chunk);
+    }
+
+    /// <summary>
+    /// Document <paramref name="index"/> over samples already drawn with <see cref="SampleIndices"/> (for a caller that
+    /// needs the indices too and should not shuffle the data set twice).
+    /// </summary>
+    public static InterleavedDocument Document(IImageTextDataset dataset, IReadOnlyList<int> samples, int seed, long index, ChunkWriter? chunk = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
         chunk ??= CaptionChunk;
         var random = new Random(StableHash.Combine(seed, index, 0xD0C));
         var segments = new List<InterleavedSegment>();
         var images = new List<RgbImage>();
         var sources = new List<string>();
-        foreach (int i in SampleIndices(dataset.Count, imagesPerDocument, seed, index))
+        foreach (int i in samples)
         {
             var sample = dataset.Get(i);
             segments.Add(new ImageSegment(images.Count));

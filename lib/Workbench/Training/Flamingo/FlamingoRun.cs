@@ -68,8 +68,8 @@ public sealed class FlamingoRun : VisionLanguageRun<FlamingoRunConfig, FlamingoM
     public (InterleavedDocument Document, int[] Images) TrainingDocument(long index)
     {
         int seed = (int)Config.Trainer.Seed;
-        return (InterleavedDocuments.Document(Train, Config.ImagesPerDocument, seed, index, Chunk),
-            InterleavedDocuments.SampleIndices(Train.Count, Config.ImagesPerDocument, seed, index));
+        var images = InterleavedDocuments.SampleIndices(Train.Count, Config.ImagesPerDocument, seed, index);
+        return (InterleavedDocuments.Document(Train, images, seed, index, Chunk), images);
     }
 
     /// <summary>What follows an image in training: a caption request (a <see cref="FlamingoRunConfig.CaptionFraction"/> of the time) or questions.</summary>
