@@ -1,4 +1,5 @@
 using Workbench.Data.Files;
+using Workbench.Models.Pretrained;
 using Workbench.Runtime;
 using Workbench.Training;
 
@@ -39,7 +40,7 @@ static class Cli
         TrainingDivergedException => Diverged,
         CommandFailedException => Failed,
         ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-            or ImageDecodeException or CheckpointMismatchException or TorchLoadException => BadInput,
+            or ImageDecodeException or CheckpointMismatchException or CheckpointLayoutException or TorchLoadException => BadInput,
         IOException or UnauthorizedAccessException => Failed,
         _ => null,
     };

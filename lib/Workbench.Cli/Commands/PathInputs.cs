@@ -24,6 +24,12 @@ static class PathInputs
               $"(train one with `workbench train {method} --out {folder}`)."
         : null);
 
+    /// <summary>An input folder that must exist.</summary>
+    public static Option<DirectoryInfo?> ExistingFolder(this Option<DirectoryInfo?> option) => option.Check(folder =>
+        folder is null || folder.Exists ? null
+        : File.Exists(folder.FullName) ? $"{option.Name}: {folder} is a file, not a folder."
+        : $"{option.Name}: folder not found: {folder}");
+
     /// <summary>An output file or folder: the value must name one (not be empty).</summary>
     public static Option<string> OutputPath(this Option<string> option) =>
         option.Check(path => string.IsNullOrWhiteSpace(path) ? $"{option.Name}: give the path to write to." : null);

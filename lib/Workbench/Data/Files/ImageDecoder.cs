@@ -57,6 +57,10 @@ public sealed class ImageDecoder
     /// <summary>The names of the formats this decoder reads.</summary>
     public IReadOnlyList<string> Formats => configuration.ImageFormats.Select(f => f.Name).OrderBy(n => n).ToList();
 
+    /// <summary>Whether a file name has the extension of a format this decoder reads (<c>.png</c>, <c>.jpeg</c>, ...).</summary>
+    public bool IsImageFileName(string path) =>
+        configuration.ImageFormats.SelectMany(f => f.FileExtensions).Contains(Path.GetExtension(path).TrimStart('.'), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Reads and checks the header only: existence, size, format and pixel count. Cheap; no pixels are decoded.</summary>
     public ImageHeader Identify(string path)
     {

@@ -71,9 +71,22 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>Embeds images (B, C, H, W) as unit vectors (B, D).</summary>
     public Tensor EncodeImages(Tensor images)
     {
-        using var features = visual.forward(images);
-        using var projected = image_projection.forward(features);
+        using var projected = ImageFeatures(images);
         return nn.functional.normalize(projected, dim: -1);
+    }
+
+    /// <summary>The projected image features (B, D) before normalisation: what OpenAI CLIP's <c>encode_image</c> returns.</summary>
+    public Tensor ImageFeatures(Tensor images)
+    {
+        using var features = visual.forward(images);
+        return image_projection.forward(features);
+    }
+
+    /// <summary>The projected text features (B, D) before normalisation: what OpenAI CLIP's <c>encode_text</c> returns.</summary>
+    public Tensor TextFeatures(Tensor tokens)
+    {
+        using var features = text.forward(tokens);
+        return text_projection.forward(features);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,12 @@ namespace Workbench.Models.Clip;
 /// <param name="Heads">Attention heads per block.</param>
 /// <param name="PadId">Id of the padding token after the text.</param>
 public sealed record TextTransformerConfig(
-    int VocabularySize, int EndOfTextId, int ContextLength = 32, int Width = 128, int Layers = 4, int Heads = 4, int PadId = 0);
+    int VocabularySize, int EndOfTextId, int ContextLength = 32, int Width = 128, int Layers = 4, int Heads = 4, int PadId = 0)
+{
+    /// <summary>The MLP's non-linearity: GELU (OpenCLIP's own models), or QuickGELU (OpenAI's CLIP).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Activation Activation { get; init; } = Activation.Gelu;
+}
 
 /// <summary>
 /// CLIP's text encoder (Radford et al. 2021, §2.4): token embeddings plus learned positions, pre-norm transformer
@@ -51,7 +57,7 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
             nn.init.normal_(token_embedding.weight!, std: 0.02);
             nn.init.normal_(positional_embedding, std: 0.01);
         }
-        transformer = new Transformer(config.Width, config.Layers, config.Heads);
+        transformer = new Transformer(config.Width, config.Layers, config.Heads, activation: config.Activation);
         ln_final = nn.LayerNorm(config.Width);
         RegisterComponents();
     }

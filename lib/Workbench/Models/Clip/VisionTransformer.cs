@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -14,6 +15,17 @@ namespace Workbench.Models.Clip;
 public sealed record VisionTransformerConfig(
     int ImageSize = 32, int PatchSize = 4, int Width = 128, int Layers = 4, int Heads = 4, int Channels = 3)
 {
+    /// <summary>The MLP's non-linearity: GELU (OpenCLIP's own models), or QuickGELU (OpenAI's CLIP).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Activation Activation { get; init; } = Activation.Gelu;
+
+    /// <summary>
+    /// A LayerNorm (<c>ln_pre</c>) over the embedded tokens before the first block, as OpenAI's and OpenCLIP's ViTs have.
+    /// Off for the workbench's own towers, whose figures were measured without it; pretrained checkpoints turn it on.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PreNorm { get; init; }
+
     /// <summary>Patches per image: (ImageSize / PatchSize)².</summary>
     public int PatchCount => (ImageSize / PatchSize) * (ImageSize / PatchSize);
 }
@@ -23,13 +35,14 @@ public sealed record VisionTransformerConfig(
 /// patches → linear embedding (a Conv2d with kernel = stride = patch size), a learned class token prepended,
 /// learned position embeddings added, pre-norm transformer blocks, a final LayerNorm; the class token's features
 /// summarise the image. Parameter names are OpenCLIP's (<c>conv1</c>, <c>class_embedding</c>,
-/// <c>positional_embedding</c>, <c>transformer.resblocks.N</c>, <c>ln_post</c>).
+/// <c>positional_embedding</c>, <c>ln_pre</c>, <c>transformer.resblocks.N</c>, <c>ln_post</c>).
 /// </summary>
 public sealed class VisionTransformer : ImageEncoder
 {
     readonly Conv2d conv1;
     Parameter class_embedding;
     Parameter positional_embedding;
+    readonly LayerNorm? ln_pre;
     readonly Transformer transformer;
     readonly LayerNorm ln_post;
 
@@ -59,7 +72,8 @@ public sealed class VisionTransformer : ImageEncoder
         double scale = Math.Pow(width, -0.5);
         class_embedding = nn.Parameter(randn(width) * scale);
         positional_embedding = nn.Parameter(randn(config.PatchCount + 1, width) * scale);
-        transformer = new Transformer(width, config.Layers, config.Heads);
+        ln_pre = config.PreNorm ? nn.LayerNorm(width) : null;
+        transformer = new Transformer(width, config.Layers, config.Heads, activation: config.Activation);
         ln_post = nn.LayerNorm(width);
         RegisterComponents();
     }
@@ -87,7 +101,7 @@ public sealed class VisionTransformer : ImageEncoder
         return x[.., 1..].MoveToOuterDisposeScope();
     }
 
-    /// <summary>Patch embeddings with the class token in front and positions added, (B, N + 1, Width).</summary>
+    /// <summary>Patch embeddings with the class token in front and positions added (then <c>ln_pre</c>), (B, N + 1, Width).</summary>
     Tensor Embed(Tensor images)
     {
         CheckImages(images, Config.Channels, Config.ImageSize);
@@ -96,6 +110,7 @@ public sealed class VisionTransformer : ImageEncoder
         var patches = conv1.forward(images)           // (B, W, H/p, W/p)
             .flatten(2).transpose(1, 2);              // (B, N, W)
         var classTokens = class_embedding.expand(batch, 1, Config.Width);
-        return (cat([classTokens, patches], 1) + positional_embedding).MoveToOuterDisposeScope();
+        var tokens = cat([classTokens, patches], 1) + positional_embedding;
+        return (ln_pre is null ? tokens : ln_pre.forward(tokens)).MoveToOuterDisposeScope();
     }
 }
