@@ -69,7 +69,7 @@ public sealed class TokenizedInterleaved
             var textSegment = (TextSegment)segment;
             var text = tokenizer.Encode(textSegment.Text);
             if (text.Contains(imageId))
-                throw new ArgumentException($"a text segment contains the image token {InterleavedDocument.ImageMarker}; images must be image segments: \"{textSegment.Text}\"", nameof(document));
+                throw new ArgumentException($"a text segment contains the image token {SpecialTokens.Image}; images must be image segments: \"{textSegment.Text}\"", nameof(document));
             ids.AddRange(text);
             supervised.AddRange(Enumerable.Repeat(textSegment.Supervised, text.Length));
         }
