@@ -2,7 +2,8 @@ namespace Workbench.Text;
 
 /// <summary>
 /// The marker strings the workbench writes into text (<see cref="ConversationFormat"/>, interleaved documents, prompts),
-/// which every tokenizer of its language models reads as single special ids (<see cref="WordTokenizer"/> gives them ids 0-5).
+/// which every tokenizer of its language models reads as single special ids: <see cref="WordTokenizer"/> gives them ids
+/// 0-5, <see cref="Gpt2Tokenizer"/> maps them onto GPT-2's <c>&lt;|endoftext|&gt;</c> and ids after its vocabulary.
 /// </summary>
 public static class SpecialTokens
 {

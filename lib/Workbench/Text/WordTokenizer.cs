@@ -1,8 +1,6 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Workbench.IO;
 
 namespace Workbench.Text;
 
@@ -24,6 +22,9 @@ public sealed partial class WordTokenizer : ITextTokenizer
     /// <summary>How lower-cased text is split into tokens (letters and digits are Unicode classes, not just ASCII).</summary>
     public const string SplitPattern = $"{SpecialTokens.Pad}|{SpecialTokens.Begin}|{SpecialTokens.End}|{SpecialTokens.Image}|{SpecialTokens.EndOfChunk}|{SpecialTokens.Unknown}" +
         @"|[\p{L}\p{N}]+|[^\s\p{L}\p{N}]";
+
+    /// <summary>The kind a tokenizer file names (<see cref="TokenizerFile"/>; files without a kind are word vocabularies).</summary>
+    public const string Kind = "word";
 
     /// <summary>The version number written by <see cref="Save"/> and accepted by <see cref="Load"/>.</summary>
     public const int FormatVersion = 1;
@@ -162,57 +163,36 @@ public sealed partial class WordTokenizer : ITextTokenizer
         return text.ToString();
     }
 
-    /// <summary>Writes the vocabulary as JSON (<c>{"version": 1, "tokens": [...]}</c>, tokens in id order), atomically.</summary>
-    public void Save(string path)
+    /// <summary>
+    /// Writes the vocabulary as JSON (<c>{"kind": "word", "version": 1, "tokens": [...]}</c>, tokens in id order),
+    /// atomically; see <see cref="TokenizerFile"/>.
+    /// </summary>
+    public void Save(string path) => TokenizerFile.Write(path, Kind, FormatVersion, json =>
     {
-        var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        AtomicFile.Write(path, stream =>
-        {
-            using var json = new Utf8JsonWriter(stream, options);
-            json.WriteStartObject();
-            json.WriteNumber("version", FormatVersion);
-            json.WriteStartArray("tokens");
-            foreach (var token in tokens) json.WriteStringValue(token);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
-    }
+        json.WriteStartArray("tokens");
+        foreach (var token in tokens) json.WriteStringValue(token);
+        json.WriteEndArray();
+    });
 
     /// <summary>Reads a vocabulary written by <see cref="Save"/>; a bad file gets an error naming the file and the problem.</summary>
-    public static WordTokenizer Load(string path)
+    public static WordTokenizer Load(string path) => TokenizerFile.Load(path) as WordTokenizer
+        ?? throw new InvalidDataException($"{path}: not a word vocabulary (its \"{TokenizerFile.KindProperty}\" is not \"{Kind}\")");
+
+    /// <summary>The vocabulary of a tokenizer file's JSON object (<see cref="TokenizerFile.Load"/> has read its kind).</summary>
+    internal static WordTokenizer Read(JsonElement root, string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: word tokenizer file not found", path);
-        JsonDocument document;
-        try
+        TokenizerFile.RequireVersion(root, path, FormatVersion);
+        if (!root.TryGetProperty("tokens", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException($"{path}: missing the array \"tokens\"");
+        var tokens = new List<string>(list.GetArrayLength());
+        foreach (var item in list.EnumerateArray())
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (item.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{path}: token {tokens.Count} is {item.ValueKind}, not a string");
+            tokens.Add(item.GetString()!);
         }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{path}: expected a JSON object with \"version\" and \"tokens\", found {root.ValueKind}");
-            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number)
-                throw new InvalidDataException($"{path}: missing the number \"version\"");
-            if (!version.TryGetInt32(out int v) || v != FormatVersion)
-                throw new InvalidDataException($"{path}: format version {version.GetRawText()} is not supported (this build reads version {FormatVersion})");
-            if (!root.TryGetProperty("tokens", out var list) || list.ValueKind != JsonValueKind.Array)
-                throw new InvalidDataException($"{path}: missing the array \"tokens\"");
-            var tokens = new List<string>(list.GetArrayLength());
-            foreach (var item in list.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                    throw new InvalidDataException($"{path}: token {tokens.Count} is {item.ValueKind}, not a string");
-                tokens.Add(item.GetString()!);
-            }
-            if (Validate(tokens) is { } problem) throw new InvalidDataException($"{path}: {problem}");
-            return new WordTokenizer(tokens);
-        }
+        if (Validate(tokens) is { } problem) throw new InvalidDataException($"{path}: {problem}");
+        return new WordTokenizer(tokens);
     }
 
     static string? Validate(IReadOnlyList<string> tokens)
