@@ -223,7 +223,7 @@ static class LanguageCommands
         return ImageTensors.Of(pictures, LlavaRun.Normalization, ComputeDevice.Current);
     }
 
-    static void WarnUnknown(WordTokenizer tokenizer, string text)
+    static void WarnUnknown(ITextTokenizer tokenizer, string text)
     {
         var unknown = tokenizer.UnknownWords(text);
         if (unknown.Count > 0) Console.Error.WriteLine($"warning: not in the model's vocabulary, read as {SpecialTokens.Unknown}: {string.Join(", ", unknown)}");

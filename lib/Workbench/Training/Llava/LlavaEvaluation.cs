@@ -45,7 +45,7 @@ public static class LlavaEvaluation
     }
 
     /// <summary>Greedy answers to prompts (token ids, each with one image token) about images given as tower features (B, N, Wv).</summary>
-    public static IReadOnlyList<string> Answer(LlavaModel model, WordTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
+    public static IReadOnlyList<string> Answer(LlavaModel model, ITextTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
     {
         using var scope = NewDisposeScope();
         var (ids, mask) = AnswerDecoding.LeftPad(prompts, tokenizer.PadId, features.device);

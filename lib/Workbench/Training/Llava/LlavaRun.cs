@@ -19,7 +19,7 @@ namespace Workbench.Training.Llava;
 /// </summary>
 public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
 {
-    LlavaRun(LlavaRunConfig config, PrerequisiteFolders folders, string? stageOneRun, WordTokenizer tokenizer, DataSourceOptions? data)
+    LlavaRun(LlavaRunConfig config, PrerequisiteFolders folders, string? stageOneRun, ITextTokenizer tokenizer, DataSourceOptions? data)
         : base(config, folders, tokenizer, data) => StageOneRun = stageOneRun;
 
     /// <summary>Stage 2: the stage-1 run folder whose projector it starts from.</summary>
