@@ -69,7 +69,7 @@ static class BenchCommand
         using var images = ImageTensors.Of(shapes, indices, ClipRun.Normalization, ComputeDevice.Current);
         using var features = model.VisionFeaturesOf(images);
         var random = new Random(0);
-        var sequences = indices.Select(i => TokenSequence.FittedConversation(tokenizer, WordTokenizer.ImageToken, shapes.Get(i).Questions.Take(llava.TurnsPerSequence).ToList(),
+        var sequences = indices.Select(i => TokenSequence.FittedConversation(tokenizer, SpecialTokens.Image, shapes.Get(i).Questions.Take(llava.TurnsPerSequence).ToList(),
             superviseAll: false, llava.Language.ContextLength, model.ImageTokens - 1)).ToList();
         var (tokens, targets) = TokenSequence.Collate(sequences, tokenizer.PadId, ComputeDevice.Current);
 

@@ -180,7 +180,7 @@ static class LanguageCommands
                 if (imagePaths.Count != 1) throw new ArgumentException($"A LLaVA run answers about one image: give --image FILE once (got {imagePaths.Count}).");
                 var (run, model) = LlavaRun.Load(dir);
                 var features = model.VisionFeaturesOf(Pictures(imagePaths, run.Train));
-                var ids = run.Tokenizer.Encode(ConversationFormat.Context(WordTokenizer.ImageToken) + ConversationFormat.Question(question));
+                var ids = run.Tokenizer.Encode(ConversationFormat.Context(SpecialTokens.Image) + ConversationFormat.Question(question));
                 WarnUnknown(run.Tokenizer, question);
                 Console.WriteLine(LlavaEvaluation.Answer(model, run.Tokenizer, [ids], features, max)[0]);
             }
@@ -188,11 +188,11 @@ static class LanguageCommands
             {
                 if (imagePaths.Count == 0) throw new ArgumentException("A Flamingo run answers about images: give --image FILE (repeat it for several).");
                 var (run, model) = FlamingoRun.Load(dir);
-                int markers = question.Split(WordTokenizer.ImageToken).Length - 1;
+                int markers = question.Split(SpecialTokens.Image).Length - 1;
                 int[] ids = markers == 0 && imagePaths.Count == 1 ? FlamingoEvaluation.QueryPrompt(run.Tokenizer, question)
                     : markers == imagePaths.Count ? [run.Tokenizer.BeginId, .. run.Tokenizer.Encode(question)]
-                    : throw new ArgumentException($"The prompt has {markers} {WordTokenizer.ImageToken} marker(s) but {imagePaths.Count} --image file(s) were given: write one marker where each image goes.");
-                WarnUnknown(run.Tokenizer, question.Replace(WordTokenizer.ImageToken, " "));
+                    : throw new ArgumentException($"The prompt has {markers} {SpecialTokens.Image} marker(s) but {imagePaths.Count} --image file(s) were given: write one marker where each image goes.");
+                WarnUnknown(run.Tokenizer, question.Replace(SpecialTokens.Image, " "));
                 var features = model.VisionFeaturesOf(Pictures(imagePaths, run.Train)).unsqueeze(0);
                 Console.WriteLine(FlamingoEvaluation.Answer(model, run.Tokenizer, [ids], features, max)[0]);
             }
@@ -223,10 +223,10 @@ static class LanguageCommands
         return ImageTensors.Of(pictures, LlavaRun.Normalization, ComputeDevice.Current);
     }
 
-    static void WarnUnknown(WordTokenizer tokenizer, string text)
+    static void WarnUnknown(ITextTokenizer tokenizer, string text)
     {
         var unknown = tokenizer.UnknownWords(text);
-        if (unknown.Count > 0) Console.Error.WriteLine($"warning: not in the model's vocabulary, read as <unk>: {string.Join(", ", unknown)}");
+        if (unknown.Count > 0) Console.Error.WriteLine($"warning: not in the model's vocabulary, read as {SpecialTokens.Unknown}: {string.Join(", ", unknown)}");
     }
 
     static (Option<string?> Data, Option<string> Preset, Option<int> Seed, Option<string> Output, Option<bool> Resume, Option<long?> Steps, Option<double?> Lr) CommonOptions() =>

@@ -21,7 +21,7 @@ public enum TokenRole
 }
 
 /// <summary>One token as drawn: its text and its role.</summary>
-/// <param name="Text">The token's text (a word, a special token such as <c>&lt;eos&gt;</c>, or an image slot's name).</param>
+/// <param name="Text">The token's text (a word or BPE piece as its tokenizer decodes it alone, a special token such as <c>&lt;eos&gt;</c>, or an image slot's name).</param>
 /// <param name="Role">What the token is to the model.</param>
 /// <param name="Image">An image drawn in the token's place (an interleaved document's image); null: the text.</param>
 public sealed record TokenCell(string Text, TokenRole Role, RgbImage? Image = null);
@@ -52,7 +52,7 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
     /// <see cref="TokenRole.Padding"/>, and the image token becomes <paramref name="imageSlots"/> cells v0, v1, ... of
     /// <see cref="TokenRole.Image"/> (as LLaVA splices an image's tokens in), or stays one cell when that is 0.
     /// </summary>
-    public static TokenStripRow Row(string label, WordTokenizer tokenizer, IReadOnlyList<int> ids, IReadOnlyList<bool>? supervised = null, int imageSlots = 0)
+    public static TokenStripRow Row(string label, ITextTokenizer tokenizer, IReadOnlyList<int> ids, IReadOnlyList<bool>? supervised = null, int imageSlots = 0)
     {
         if (supervised is not null && supervised.Count != ids.Count)
             throw new ArgumentException($"TokenStrip: {ids.Count} token ids but {supervised.Count} supervision flags.");
@@ -62,14 +62,14 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
         {
             if (ids[t] == tokenizer.ImageId)
             {
-                if (imageSlots == 0) cells.Add(new TokenCell(tokenizer.TokenOf(ids[t]), TokenRole.Image));
+                if (imageSlots == 0) cells.Add(new TokenCell(tokenizer.TokenText(ids[t]), TokenRole.Image));
                 for (int v = 0; v < imageSlots; v++) cells.Add(new TokenCell($"v{v}", TokenRole.Image));
                 continue;
             }
             var role = ids[t] == tokenizer.PadId ? TokenRole.Padding
                 : supervised?[t] == true ? TokenRole.Supervised
                 : TokenRole.Context;
-            cells.Add(new TokenCell(tokenizer.TokenOf(ids[t]), role));
+            cells.Add(new TokenCell(tokenizer.TokenText(ids[t]), role));
         }
         return new TokenStripRow(label, cells);
     }
@@ -79,7 +79,7 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
     /// marked with the image it can see (its most recent one, <c>img n</c>; none before the first image), supervised
     /// tokens shown as such.
     /// </summary>
-    public static TokenStripRow Row(string label, WordTokenizer tokenizer, TokenizedInterleaved document)
+    public static TokenStripRow Row(string label, ITextTokenizer tokenizer, TokenizedInterleaved document)
     {
         var cells = new List<TokenCell>();
         for (int t = 0; t < document.Ids.Length; t++)
@@ -91,13 +91,14 @@ public sealed record TokenStrip(IReadOnlyList<TokenStripRow> Rows)
                 continue;
             }
             var role = document.Ids[t] == tokenizer.PadId ? TokenRole.Padding : document.Supervised[t] ? TokenRole.Supervised : TokenRole.Context;
-            cells.Add(new TokenCell(image < 0 ? tokenizer.TokenOf(document.Ids[t]) : $"{tokenizer.TokenOf(document.Ids[t])}\u2192{image}", role));
+            string text = tokenizer.TokenText(document.Ids[t]);
+            cells.Add(new TokenCell(image < 0 ? text : $"{text}\u2192{image}", role));
         }
         return new TokenStripRow(label, cells);
     }
 
     /// <summary>One row per training sequence, labelled with its length, its supervised tokens shown as such.</summary>
-    public static TokenStrip Of(WordTokenizer tokenizer, IEnumerable<TokenSequence> sequences, int imageSlots = 0) =>
+    public static TokenStrip Of(ITextTokenizer tokenizer, IEnumerable<TokenSequence> sequences, int imageSlots = 0) =>
         new(sequences.Select((s, i) => Row($"#{i} ({s.Length} tokens)", tokenizer, s.Ids, s.Supervised, imageSlots)).ToList());
 
     /// <summary>The rows as HTML: a legend, then each row's label and chips (wrapping when long).</summary>

@@ -10,19 +10,19 @@ namespace Workbench.Text;
 public static class ConversationFormat
 {
     /// <summary>What closes the context (caption or image) before the questions.</summary>
-    public const string EndOfContext = WordTokenizer.EndOfChunkToken;
+    public const string EndOfContext = SpecialTokens.EndOfChunk;
 
     /// <summary>The words the format adds, which every vocabulary must hold.</summary>
     public static readonly IReadOnlyList<string> FormatWords = ["question", "answer", "caption", ":", "?"];
 
     /// <summary>The context part: <c>&lt;bos&gt; {context} &lt;eoc&gt;</c>.</summary>
-    public static string Context(string context) => $"{WordTokenizer.BeginToken} {context} {EndOfContext}";
+    public static string Context(string context) => $"{SpecialTokens.Begin} {context} {EndOfContext}";
 
     /// <summary>A question waiting for its answer: <c>question : {question} answer :</c>.</summary>
     public static string Question(string question) => $" question : {question} answer :";
 
     /// <summary>An answer and the end of the turn: <c>{answer} &lt;eos&gt;</c>.</summary>
-    public static string Answer(string answer) => $" {answer} {WordTokenizer.EndToken}";
+    public static string Answer(string answer) => $" {answer} {SpecialTokens.End}";
 
     /// <summary>A request for a description, <c>caption :</c>, answered by a caption and <c>&lt;eos&gt;</c>.</summary>
     public const string CaptionRequest = " caption :";

@@ -1,8 +1,6 @@
 using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Workbench.IO;
 
 namespace Workbench.Text;
 
@@ -12,28 +10,21 @@ namespace Workbench.Text;
 /// written out (<c>&lt;image&gt;</c>, <c>&lt;eoc&gt;</c>...), a run of letters and digits, or any other single
 /// non-space character. So "A red circle, top-left." gives <c>a red circle , top - left .</c>.
 /// Words outside the vocabulary become <c>&lt;unk&gt;</c>.
-/// The six special tokens have fixed ids 0-5 in every vocabulary; words follow from id 6, most frequent first.
+/// The six special tokens (<see cref="SpecialTokens"/>) have fixed ids 0-5 in every vocabulary (<see cref="ReservedTokens"/>);
+/// words follow from id 6, most frequent first.
 /// </summary>
 public sealed partial class WordTokenizer : ITextTokenizer
 {
-    /// <summary>Padding, id 0.</summary>
-    public const string PadToken = "<pad>";
-    /// <summary>Begin of sequence, id 1.</summary>
-    public const string BeginToken = "<bos>";
-    /// <summary>End of sequence, id 2.</summary>
-    public const string EndToken = "<eos>";
-    /// <summary>Where an image sits in interleaved text (Flamingo), id 3.</summary>
-    public const string ImageToken = "<image>";
-    /// <summary>End of the text about one image (Flamingo's end of chunk), id 4.</summary>
-    public const string EndOfChunkToken = "<eoc>";
-    /// <summary>A word outside the vocabulary, id 5.</summary>
-    public const string UnknownToken = "<unk>";
-
     /// <summary>The special tokens in id order: token i has id i in every <see cref="WordTokenizer"/>.</summary>
-    public static readonly IReadOnlyList<string> SpecialTokens = [PadToken, BeginToken, EndToken, ImageToken, EndOfChunkToken, UnknownToken];
+    public static readonly IReadOnlyList<string> ReservedTokens =
+        [SpecialTokens.Pad, SpecialTokens.Begin, SpecialTokens.End, SpecialTokens.Image, SpecialTokens.EndOfChunk, SpecialTokens.Unknown];
 
     /// <summary>How lower-cased text is split into tokens (letters and digits are Unicode classes, not just ASCII).</summary>
-    public const string SplitPattern = @"<pad>|<bos>|<eos>|<image>|<eoc>|<unk>|[\p{L}\p{N}]+|[^\s\p{L}\p{N}]";
+    public const string SplitPattern = $"{SpecialTokens.Pad}|{SpecialTokens.Begin}|{SpecialTokens.End}|{SpecialTokens.Image}|{SpecialTokens.EndOfChunk}|{SpecialTokens.Unknown}" +
+        @"|[\p{L}\p{N}]+|[^\s\p{L}\p{N}]";
+
+    /// <summary>The kind a tokenizer file names (<see cref="TokenizerFile"/>; files without a kind are word vocabularies).</summary>
+    public const string Kind = "word";
 
     /// <summary>The version number written by <see cref="Save"/> and accepted by <see cref="Load"/>.</summary>
     public const int FormatVersion = 1;
@@ -45,7 +36,7 @@ public sealed partial class WordTokenizer : ITextTokenizer
     readonly Dictionary<string, int> ids;
 
     /// <summary>
-    /// A tokenizer over a token list in id order; the list must start with <see cref="SpecialTokens"/> and have no
+    /// A tokenizer over a token list in id order; the list must start with <see cref="ReservedTokens"/> and have no
     /// duplicates or empty tokens. Usually made by <see cref="Build"/> or <see cref="Load"/>.
     /// </summary>
     public WordTokenizer(IReadOnlyList<string> tokens)
@@ -101,18 +92,18 @@ public sealed partial class WordTokenizer : ITextTokenizer
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (minCount < 1) throw new ArgumentOutOfRangeException(nameof(minCount), $"minCount must be at least 1, got {minCount}");
-        if (maxSize < SpecialTokens.Count)
-            throw new ArgumentOutOfRangeException(nameof(maxSize), $"maxSize must be at least the {SpecialTokens.Count} special tokens, got {maxSize}");
+        if (maxSize < ReservedTokens.Count)
+            throw new ArgumentOutOfRangeException(nameof(maxSize), $"maxSize must be at least the {ReservedTokens.Count} special tokens, got {maxSize}");
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in texts)
             foreach (var word in Split(text))
                 counts[word] = counts.GetValueOrDefault(word) + 1;
         var words = counts
-            .Where(kv => kv.Value >= minCount && !SpecialTokens.Contains(kv.Key))
+            .Where(kv => kv.Value >= minCount && !ReservedTokens.Contains(kv.Key))
             .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
             .Select(kv => kv.Key)
-            .Take((maxSize ?? int.MaxValue) - SpecialTokens.Count);
-        return new WordTokenizer([.. SpecialTokens, .. words]);
+            .Take((maxSize ?? int.MaxValue) - ReservedTokens.Count);
+        return new WordTokenizer([.. ReservedTokens, .. words]);
     }
 
     /// <inheritdoc/>
@@ -151,7 +142,7 @@ public sealed partial class WordTokenizer : ITextTokenizer
         int unnamedWords = places.Skip(maxPlaces).Sum(p => p.Words.Count), unnamedPlaces = places.Count - maxPlaces;
         static string Words(int n) => n == 1 ? "1 word" : $"{n} words";
         string rest = unnamedWords > 0 ? $"; and {Words(unnamedWords)} more in {unnamedPlaces} more place{(unnamedPlaces == 1 ? "" : "s")}" : "";
-        return $"{Words(seen.Count)} {(seen.Count == 1 ? "is" : "are")} not in the vocabulary and read as {UnknownToken}: {string.Join("; ", named)}{rest}";
+        return $"{Words(seen.Count)} {(seen.Count == 1 ? "is" : "are")} not in the vocabulary and read as {SpecialTokens.Unknown}: {string.Join("; ", named)}{rest}";
     }
 
     /// <summary>
@@ -172,67 +163,46 @@ public sealed partial class WordTokenizer : ITextTokenizer
         return text.ToString();
     }
 
-    /// <summary>Writes the vocabulary as JSON (<c>{"version": 1, "tokens": [...]}</c>, tokens in id order), atomically.</summary>
-    public void Save(string path)
+    /// <summary>
+    /// Writes the vocabulary as JSON (<c>{"kind": "word", "version": 1, "tokens": [...]}</c>, tokens in id order),
+    /// atomically; see <see cref="TokenizerFile"/>.
+    /// </summary>
+    public void Save(string path) => TokenizerFile.Write(path, Kind, FormatVersion, json =>
     {
-        var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        AtomicFile.Write(path, stream =>
-        {
-            using var json = new Utf8JsonWriter(stream, options);
-            json.WriteStartObject();
-            json.WriteNumber("version", FormatVersion);
-            json.WriteStartArray("tokens");
-            foreach (var token in tokens) json.WriteStringValue(token);
-            json.WriteEndArray();
-            json.WriteEndObject();
-        });
-    }
+        json.WriteStartArray("tokens");
+        foreach (var token in tokens) json.WriteStringValue(token);
+        json.WriteEndArray();
+    });
 
     /// <summary>Reads a vocabulary written by <see cref="Save"/>; a bad file gets an error naming the file and the problem.</summary>
-    public static WordTokenizer Load(string path)
+    public static WordTokenizer Load(string path) => TokenizerFile.Load(path) as WordTokenizer
+        ?? throw new InvalidDataException($"{path}: not a word vocabulary (its \"{TokenizerFile.KindProperty}\" is not \"{Kind}\")");
+
+    /// <summary>The vocabulary of a tokenizer file's JSON object (<see cref="TokenizerFile.Load"/> has read its kind).</summary>
+    internal static WordTokenizer Read(JsonElement root, string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: word tokenizer file not found", path);
-        JsonDocument document;
-        try
+        TokenizerFile.RequireVersion(root, path, FormatVersion);
+        if (!root.TryGetProperty("tokens", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new InvalidDataException($"{path}: missing the array \"tokens\"");
+        var tokens = new List<string>(list.GetArrayLength());
+        foreach (var item in list.EnumerateArray())
         {
-            document = JsonDocument.Parse(File.ReadAllBytes(path));
+            if (item.ValueKind != JsonValueKind.String)
+                throw new InvalidDataException($"{path}: token {tokens.Count} is {item.ValueKind}, not a string");
+            tokens.Add(item.GetString()!);
         }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON (line {e.LineNumber + 1}): {e.Message}", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{path}: expected a JSON object with \"version\" and \"tokens\", found {root.ValueKind}");
-            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number)
-                throw new InvalidDataException($"{path}: missing the number \"version\"");
-            if (!version.TryGetInt32(out int v) || v != FormatVersion)
-                throw new InvalidDataException($"{path}: format version {version.GetRawText()} is not supported (this build reads version {FormatVersion})");
-            if (!root.TryGetProperty("tokens", out var list) || list.ValueKind != JsonValueKind.Array)
-                throw new InvalidDataException($"{path}: missing the array \"tokens\"");
-            var tokens = new List<string>(list.GetArrayLength());
-            foreach (var item in list.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.String)
-                    throw new InvalidDataException($"{path}: token {tokens.Count} is {item.ValueKind}, not a string");
-                tokens.Add(item.GetString()!);
-            }
-            if (Validate(tokens) is { } problem) throw new InvalidDataException($"{path}: {problem}");
-            return new WordTokenizer(tokens);
-        }
+        if (Validate(tokens) is { } problem) throw new InvalidDataException($"{path}: {problem}");
+        return new WordTokenizer(tokens);
     }
 
     static string? Validate(IReadOnlyList<string> tokens)
     {
-        for (int i = 0; i < SpecialTokens.Count; i++)
+        for (int i = 0; i < ReservedTokens.Count; i++)
         {
             if (i >= tokens.Count)
-                return $"missing special token {SpecialTokens[i]} (the vocabulary has only {tokens.Count} tokens; the first {SpecialTokens.Count} must be {string.Join(" ", SpecialTokens)})";
-            if (tokens[i] != SpecialTokens[i])
-                return $"token {i} must be the special token {SpecialTokens[i]}, found \"{tokens[i]}\"";
+                return $"missing special token {ReservedTokens[i]} (the vocabulary has only {tokens.Count} tokens; the first {ReservedTokens.Count} must be {string.Join(" ", ReservedTokens)})";
+            if (tokens[i] != ReservedTokens[i])
+                return $"token {i} must be the special token {ReservedTokens[i]}, found \"{tokens[i]}\"";
         }
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++)

@@ -39,6 +39,15 @@ public sealed class GptModelTests
     }
 
     [Fact]
+    public void LastLogitsAreTheLogitsOfTheLastPosition()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Tiny();
+        var embedded = model.Embed(tensor(new long[,] { { 1, 4, 2, 7 }, { 3, 3, 9, 0 } }));
+        Assert.True(model.LastLogits(embedded).allclose(model.Logits(embedded)[.., ^1], rtol: 1e-5, atol: 1e-6));
+    }
+
+    [Fact]
     public void ATokenNeverSeesTheTokensAfterIt()
     {
         using var scope = NewDisposeScope();

@@ -19,14 +19,14 @@ public sealed class TokenStripTests
         Assert.Equal(sequence.Length, row.Cells.Count);
         var supervised = row.Cells.Where(c => c.Role == TokenRole.Supervised).Select(c => c.Text).ToList();
         Assert.Equal(Tokenizer.Encode(ConversationFormat.Answer("red")).Select(Tokenizer.TokenOf), supervised);
-        Assert.Equal(WordTokenizer.BeginToken, row.Cells[0].Text);
+        Assert.Equal(SpecialTokens.Begin, row.Cells[0].Text);
         Assert.Equal(TokenRole.Context, row.Cells[0].Role);
     }
 
     [Fact]
     public void TheImageTokenBecomesOneSlotPerProjectedToken()
     {
-        var ids = Tokenizer.Encode(ConversationFormat.Context(WordTokenizer.ImageToken) + ConversationFormat.Question("what colour is the circle ?"));
+        var ids = Tokenizer.Encode(ConversationFormat.Context(SpecialTokens.Image) + ConversationFormat.Question("what colour is the circle ?"));
 
         var spliced = TokenStrip.Row("spliced", Tokenizer, ids, imageSlots: 5);
         var unspliced = TokenStrip.Row("prompt", Tokenizer, ids);
@@ -35,9 +35,9 @@ public sealed class TokenStripTests
         Assert.Equal(ids.Length - 1 + 5, spliced.Cells.Count);
         Assert.Equal(["v0", "v1", "v2", "v3", "v4"], spliced.Cells.Skip(1).Take(5).Select(c => c.Text));
         Assert.All(spliced.Cells.Skip(1).Take(5), c => Assert.Equal(TokenRole.Image, c.Role));
-        Assert.Equal(WordTokenizer.EndOfChunkToken, spliced.Cells[6].Text);
+        Assert.Equal(SpecialTokens.EndOfChunk, spliced.Cells[6].Text);
         Assert.Equal(ids.Length, unspliced.Cells.Count);
-        Assert.Equal(new TokenCell(WordTokenizer.ImageToken, TokenRole.Image), unspliced.Cells[1]);
+        Assert.Equal(new TokenCell(SpecialTokens.Image, TokenRole.Image), unspliced.Cells[1]);
     }
 
     [Fact]

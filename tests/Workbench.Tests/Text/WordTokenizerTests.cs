@@ -80,7 +80,7 @@ public sealed class WordTokenizerTests : IDisposable
         // Each is exactly a word that encodes as <unk>: compare with the ids, word by word.
         var words = WordTokenizer.Split(text).ToArray();
         var ids = tokenizer.Encode(text);
-        var unkWords = words.Where((w, i) => ids[i] == tokenizer.UnknownId && w != WordTokenizer.UnknownToken).Distinct();
+        var unkWords = words.Where((w, i) => ids[i] == tokenizer.UnknownId && w != SpecialTokens.Unknown).Distinct();
         Assert.Equal(unkWords, unknown);
         Assert.Empty(tokenizer.UnknownWords("a red square."));
     }

@@ -6,16 +6,11 @@ namespace Workbench.Data.Interleaved;
 /// <summary>
 /// Images and text in one ordered sequence, the input of Flamingo (Alayrac et al. 2022): for example
 /// "&lt;image&gt; a red circle at the top left. &lt;eoc&gt; &lt;image&gt; a small blue square... &lt;eoc&gt;".
-/// Each text chunk describes the image before it and ends with <see cref="EndOfChunkMarker"/>.
+/// Each text chunk describes the image before it and ends with <see cref="SpecialTokens.EndOfChunk"/>.
 /// Image segments appear in the order of <see cref="Images"/>: the n-th image segment shows image n.
 /// </summary>
 public sealed class InterleavedDocument
 {
-    /// <summary>How an image's place is written in text (the same string as <see cref="WordTokenizer.ImageToken"/>).</summary>
-    public const string ImageMarker = WordTokenizer.ImageToken;
-    /// <summary>How the end of a chunk is written in text (the same string as <see cref="WordTokenizer.EndOfChunkToken"/>).</summary>
-    public const string EndOfChunkMarker = WordTokenizer.EndOfChunkToken;
-
     /// <summary>The segments in order.</summary>
     public IReadOnlyList<InterleavedSegment> Segments { get; }
     /// <summary>The images in the order they appear.</summary>
@@ -54,16 +49,16 @@ public sealed class InterleavedDocument
     }
 
     /// <summary>
-    /// A document written as text: each <see cref="ImageMarker"/> becomes the next image of <paramref name="images"/>;
+    /// A document written as text: each <see cref="SpecialTokens.Image"/> becomes the next image of <paramref name="images"/>;
     /// the text between markers (trimmed; empty pieces dropped) becomes text segments.
     /// </summary>
     public static InterleavedDocument Parse(string text, IReadOnlyList<RgbImage> images)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(images);
-        var pieces = text.Split(ImageMarker);
+        var pieces = text.Split(SpecialTokens.Image);
         if (pieces.Length - 1 != images.Count)
-            throw new ArgumentException($"the text has {pieces.Length - 1} {ImageMarker} marker(s) but {images.Count} image(s) were given", nameof(images));
+            throw new ArgumentException($"the text has {pieces.Length - 1} {SpecialTokens.Image} marker(s) but {images.Count} image(s) were given", nameof(images));
         var segments = new List<InterleavedSegment>();
         for (int i = 0; i < pieces.Length; i++)
         {
@@ -73,14 +68,14 @@ public sealed class InterleavedDocument
         return new InterleavedDocument(segments, images);
     }
 
-    /// <summary>The document as text, images as <see cref="ImageMarker"/>, segments separated by spaces.</summary>
+    /// <summary>The document as text, images as <see cref="SpecialTokens.Image"/>, segments separated by spaces.</summary>
     public string ToText()
     {
         var text = new StringBuilder();
         foreach (var segment in Segments)
         {
             if (text.Length > 0) text.Append(' ');
-            text.Append(segment switch { ImageSegment => ImageMarker, TextSegment t => t.Text, _ => "" });
+            text.Append(segment switch { ImageSegment => SpecialTokens.Image, TextSegment t => t.Text, _ => "" });
         }
         return text.ToString();
     }

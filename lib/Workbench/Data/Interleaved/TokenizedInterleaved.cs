@@ -48,7 +48,7 @@ public sealed class TokenizedInterleaved
 
     /// <summary>
     /// Tokenizes a document: each image segment becomes the tokenizer's image id, each text segment its ids.
-    /// The tokenizer must have an image id (<see cref="WordTokenizer"/> does; CLIP's BPE does not).
+    /// The tokenizer must have an image id (<see cref="WordTokenizer"/> and <see cref="Gpt2Tokenizer"/> do; CLIP's BPE does not).
     /// </summary>
     /// <param name="document">The document.</param>
     /// <param name="tokenizer">A tokenizer with <see cref="ITextTokenizer.ImageId"/>.</param>
@@ -59,7 +59,7 @@ public sealed class TokenizedInterleaved
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(tokenizer);
         int imageId = tokenizer.ImageId ?? throw new ArgumentException(
-            $"{tokenizer.GetType().Name} has no image token; interleaved documents need one (use a {nameof(WordTokenizer)})", nameof(tokenizer));
+            $"{tokenizer.GetType().Name} has no image token; interleaved documents need one (use a {nameof(WordTokenizer)} or a {nameof(Gpt2Tokenizer)})", nameof(tokenizer));
         var ids = new List<int>();
         var supervised = new List<bool>();
         if (addBegin) { ids.Add(tokenizer.BeginId); supervised.Add(false); }
@@ -69,7 +69,7 @@ public sealed class TokenizedInterleaved
             var textSegment = (TextSegment)segment;
             var text = tokenizer.Encode(textSegment.Text);
             if (text.Contains(imageId))
-                throw new ArgumentException($"a text segment contains the image token {InterleavedDocument.ImageMarker}; images must be image segments: \"{textSegment.Text}\"", nameof(document));
+                throw new ArgumentException($"a text segment contains the image token {SpecialTokens.Image}; images must be image segments: \"{textSegment.Text}\"", nameof(document));
             ids.AddRange(text);
             supervised.AddRange(Enumerable.Repeat(textSegment.Supervised, text.Length));
         }

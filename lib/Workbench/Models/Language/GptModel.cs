@@ -66,8 +66,23 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         Func<int, Tensor, Tensor>? beforeBlock = null)
     {
         using var hidden = HiddenStates(inputEmbeddings, positions, keyMask, cache, beforeBlock);
-        return nn.functional.linear(hidden, wte.weight!);   // the LM head, tied to the token embeddings
+        return Head(hidden);
     }
+
+    /// <summary>
+    /// Next-token logits (B, V) at the last position only, what decoding reads: a whole prompt's (B, T, V) is large with
+    /// GPT-2's 50,257-token vocabulary. See <see cref="HiddenStates"/> for the arguments.
+    /// </summary>
+    public Tensor LastLogits(Tensor inputEmbeddings, Tensor? positions = null, Tensor? keyMask = null, KeyValueCache? cache = null,
+        Func<int, Tensor, Tensor>? beforeBlock = null)
+    {
+        using var hidden = HiddenStates(inputEmbeddings, positions, keyMask, cache, beforeBlock);
+        using var last = hidden[.., ^1];
+        return Head(last);
+    }
+
+    /// <summary>The LM head, tied to the token embeddings: hidden states (..., W) to logits (..., V).</summary>
+    Tensor Head(Tensor hidden) => nn.functional.linear(hidden, wte.weight!);
 
     /// <summary>
     /// The final hidden states (B, T, W) after <c>ln_f</c>.

@@ -47,7 +47,7 @@ public static class TextGeneration
             using var stepScope = NewDisposeScope();
             var input = useCache && step > 0 ? sequence[.., ^1..] : sequence;
             var inputPositions = useCache && step > 0 ? sequencePositions[.., ^1..] : sequencePositions;
-            var logits = model.Logits(input, inputPositions, sequenceMask, cache, beforeBlock)[.., ^1];   // (B, V)
+            var logits = model.LastLogits(input, inputPositions, sequenceMask, cache, beforeBlock);   // (B, V)
             var token = Pick(logits, options, generator);                                                   // (B)
             var ids = token.cpu().data<long>().ToArray();
             for (int r = 0; r < batch; r++)

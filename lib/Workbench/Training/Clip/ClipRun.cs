@@ -20,7 +20,7 @@ public sealed class ClipRun : MethodRun<ClipRunConfig, ClipModel, ClipMetrics>
     /// <summary>Pixels are scaled to [-1, 1].</summary>
     public static readonly ImageNormalization Normalization = ImageNormalization.Half;
 
-    ClipRun(ClipRunConfig config, WordTokenizer tokenizer, IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test)
+    ClipRun(ClipRunConfig config, ITextTokenizer tokenizer, IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test)
         : base(config, tokenizer)
     {
         (Train, Validation, Test) = (train, validation, test);

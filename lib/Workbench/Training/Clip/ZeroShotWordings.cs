@@ -1,6 +1,7 @@
 using Workbench.Data;
 using Workbench.Evaluation;
 using Workbench.Models.Clip;
+using Workbench.Text;
 using static TorchSharp.torch;
 
 namespace Workbench.Training.Clip;

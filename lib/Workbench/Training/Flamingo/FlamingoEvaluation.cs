@@ -43,14 +43,14 @@ public static class FlamingoEvaluation
     }
 
     /// <summary>The zero-shot prompt about one image: <c>&lt;bos&gt; &lt;image&gt;</c> and the open request (<see cref="InterleavedChunks.Prompt"/>).</summary>
-    public static int[] QueryPrompt(WordTokenizer tokenizer, string? question) =>
+    public static int[] QueryPrompt(ITextTokenizer tokenizer, string? question) =>
         [tokenizer.BeginId, tokenizer.ImageId!.Value, .. InterleavedChunks.Prompt(question).SelectMany(s => tokenizer.Encode(s.Text))];
 
     /// <summary>
     /// Greedy continuations of prompts (token ids with image tokens) about images given as tower features (B, M, N, Wv),
     /// row r's images in the order of its image tokens.
     /// </summary>
-    public static IReadOnlyList<string> Answer(FlamingoModel model, WordTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
+    public static IReadOnlyList<string> Answer(FlamingoModel model, ITextTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
     {
         using var scope = NewDisposeScope();
         var (ids, mask) = AnswerDecoding.LeftPad(prompts, tokenizer.PadId, features.device);

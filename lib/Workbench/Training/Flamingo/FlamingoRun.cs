@@ -18,7 +18,7 @@ namespace Workbench.Training.Flamingo;
 /// </summary>
 public sealed class FlamingoRun : VisionLanguageRun<FlamingoRunConfig, FlamingoModel>
 {
-    FlamingoRun(FlamingoRunConfig config, PrerequisiteFolders folders, WordTokenizer tokenizer, DataSourceOptions? data)
+    FlamingoRun(FlamingoRunConfig config, PrerequisiteFolders folders, ITextTokenizer tokenizer, DataSourceOptions? data)
         : base(config, folders, tokenizer, data) { }
 
     /// <summary>Opens the data and makes sure the prerequisite runs exist, training them when missing.</summary>

@@ -28,7 +28,7 @@ public static class AnswerDecoding
     }
 
     /// <summary>The decoded greedy continuation of each prompt (B, T, W) up to the end token, at most <paramref name="maxTokens"/> tokens.</summary>
-    public static IReadOnlyList<string> Greedy(GptModel model, WordTokenizer tokenizer, Tensor promptEmbeddings, Tensor promptMask,
+    public static IReadOnlyList<string> Greedy(GptModel model, ITextTokenizer tokenizer, Tensor promptEmbeddings, Tensor promptMask,
         int maxTokens = 4, Func<int, Tensor, Tensor>? beforeBlock = null)
     {
         var generated = TextGeneration.Generate(model, promptEmbeddings, promptMask,

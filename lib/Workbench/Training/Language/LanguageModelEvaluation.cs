@@ -61,7 +61,7 @@ public static class LanguageModelEvaluation
     }
 
     /// <summary>Greedy answers to text prompts, in batches.</summary>
-    public static IReadOnlyList<string> Answer(GptModel model, WordTokenizer tokenizer, IReadOnlyList<string> prompts, int batchSize = 256)
+    public static IReadOnlyList<string> Answer(GptModel model, ITextTokenizer tokenizer, IReadOnlyList<string> prompts, int batchSize = 256)
     {
         var answers = new List<string>();
         for (int start = 0; start < prompts.Count; start += batchSize)

@@ -13,7 +13,7 @@ namespace Workbench.Training.Language;
 /// </summary>
 public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptModel, MetricsReport>
 {
-    LanguageModelRun(LanguageModelRunConfig config, WordTokenizer tokenizer, IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test)
+    LanguageModelRun(LanguageModelRunConfig config, ITextTokenizer tokenizer, IImageTextDataset train, IImageTextDataset validation, IImageTextDataset test)
         : base(config, tokenizer) => (Train, Validation, Test) = (train, validation, test);
 
     /// <summary>Training split.</summary>
@@ -23,12 +23,16 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
     /// <summary>Test split.</summary>
     public IImageTextDataset Test { get; }
 
-    /// <summary>Opens the data and builds the vocabulary from the training captions, questions and answers.</summary>
-    public static LanguageModelRun Create(LanguageModelRunConfig config, DataSourceOptions? data = null)
+    /// <summary>
+    /// Opens the data, and builds the vocabulary from the training captions, questions and answers unless a tokenizer is
+    /// given (e.g. <see cref="Gpt2Tokenizer.Create"/>; the run folder records it, but the prerequisite cache, keyed by the
+    /// configuration alone, does not tell runs of different tokenizers apart).
+    /// </summary>
+    public static LanguageModelRun Create(LanguageModelRunConfig config, DataSourceOptions? data = null, ITextTokenizer? tokenizer = null)
     {
         data ??= new DataSourceOptions(Seed: (int)config.Trainer.Seed);
         var train = DataSources.Open(config.Data, Split.Train, data);
-        return new LanguageModelRun(config, BuildVocabulary(train, config.VocabularySamples), train,
+        return new LanguageModelRun(config, tokenizer ?? BuildVocabulary(train, config.VocabularySamples), train,
             DataSources.Open(config.Data, Split.Validation, data), DataSources.Open(config.Data, Split.Test, data));
     }
 

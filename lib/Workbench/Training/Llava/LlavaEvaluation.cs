@@ -38,14 +38,14 @@ public static class LlavaEvaluation
         {
             using var scope = NewDisposeScope();
             var chunk = questions.Skip(start).Take(batchSize).ToList();
-            var prompts = chunk.Select(q => tokenizer.Encode(ConversationFormat.Context(WordTokenizer.ImageToken) + ConversationFormat.Question(q.Question))).ToList();
+            var prompts = chunk.Select(q => tokenizer.Encode(ConversationFormat.Context(SpecialTokens.Image) + ConversationFormat.Question(q.Question))).ToList();
             answers.AddRange(Answer(model, tokenizer, prompts, features.Rows(chunk.Select(q => q.Image).ToList(), ComputeDevice.Current)));
         }
         return answers;
     }
 
     /// <summary>Greedy answers to prompts (token ids, each with one image token) about images given as tower features (B, N, Wv).</summary>
-    public static IReadOnlyList<string> Answer(LlavaModel model, WordTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
+    public static IReadOnlyList<string> Answer(LlavaModel model, ITextTokenizer tokenizer, IReadOnlyList<int[]> prompts, Tensor features, int maxTokens = 4)
     {
         using var scope = NewDisposeScope();
         var (ids, mask) = AnswerDecoding.LeftPad(prompts, tokenizer.PadId, features.device);
@@ -63,7 +63,7 @@ public static class LlavaEvaluation
         {
             using var scope = NewDisposeScope();
             var indices = Enumerable.Range(start, Math.Min(batchSize, scenes.Count - start)).ToList();
-            var sequences = indices.Select(i => TokenSequence.CaptionRequest(run.Tokenizer, WordTokenizer.ImageToken, scenes[i].Captions[0], superviseAll: false)).ToList();
+            var sequences = indices.Select(i => TokenSequence.CaptionRequest(run.Tokenizer, SpecialTokens.Image, scenes[i].Captions[0], superviseAll: false)).ToList();
             var (tokens, targets) = TokenSequence.Collate(sequences, run.Tokenizer.PadId, ComputeDevice.Current);
             var rows = features.Rows(indices, ComputeDevice.Current);
             var logits = model.LanguageModel.Logits(model.InputEmbeddings(tokens, rows));

@@ -19,7 +19,7 @@ namespace Workbench.Training.Llava;
 /// </summary>
 public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
 {
-    LlavaRun(LlavaRunConfig config, PrerequisiteFolders folders, string? stageOneRun, WordTokenizer tokenizer, DataSourceOptions? data)
+    LlavaRun(LlavaRunConfig config, PrerequisiteFolders folders, string? stageOneRun, ITextTokenizer tokenizer, DataSourceOptions? data)
         : base(config, folders, tokenizer, data) => StageOneRun = stageOneRun;
 
     /// <summary>Stage 2: the stage-1 run folder whose projector it starts from.</summary>
@@ -81,8 +81,8 @@ public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
     /// <see cref="LlavaRunConfig.TurnsPerSequence"/> of its questions; only answers (and captions) carry loss.
     /// </summary>
     public TokenSequence TrainingSequence(Sample sample, Random random, int imageTokens) => Config.Stage == 1 || sample.Questions.Count == 0
-        ? TokenSequence.CaptionRequest(Tokenizer, WordTokenizer.ImageToken, sample.Captions[random.Next(sample.Captions.Count)], superviseAll: false)
-        : TokenSequence.FittedConversation(Tokenizer, WordTokenizer.ImageToken,
+        ? TokenSequence.CaptionRequest(Tokenizer, SpecialTokens.Image, sample.Captions[random.Next(sample.Captions.Count)], superviseAll: false)
+        : TokenSequence.FittedConversation(Tokenizer, SpecialTokens.Image,
             sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence).ToList(), superviseAll: false,
             Config.Language.ContextLength, extraTokens: imageTokens - 1);
 }

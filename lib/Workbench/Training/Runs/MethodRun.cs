@@ -32,13 +32,13 @@ public sealed record RunResult<TModel, TReport>(TModel Model, TReport? Report, M
 public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMethodConfig where TModel : nn.Module where TReport : class, IRunReport
 {
     /// <summary>Creates the run over a configuration and the tokenizer its model reads.</summary>
-    protected MethodRun(TConfig config, WordTokenizer tokenizer) => (Config, Tokenizer) = (config, tokenizer);
+    protected MethodRun(TConfig config, ITextTokenizer tokenizer) => (Config, Tokenizer) = (config, tokenizer);
 
     /// <summary>The configuration.</summary>
     public TConfig Config { get; }
 
     /// <summary>The tokenizer, saved with the run.</summary>
-    public WordTokenizer Tokenizer { get; }
+    public ITextTokenizer Tokenizer { get; }
 
     /// <summary>The model this configuration describes, with fresh trainable weights (the trainer seeds first), on the compute device.</summary>
     public abstract TModel CreateModel();

@@ -16,7 +16,7 @@ public sealed class RunFolder
     public const string ConfigFile = "run.json";
     /// <summary>The held-out figures, a flat name → number object.</summary>
     public const string MetricsFile = "metrics.json";
-    /// <summary>The tokenizer.</summary>
+    /// <summary>The tokenizer (<see cref="Text.TokenizerFile"/>: a word vocabulary, or the name of a packaged one).</summary>
     public const string TokenizerFile = "tokenizer.json";
     /// <summary>What the training cost (<see cref="TrainingSummary"/>), written with the metrics.</summary>
     public const string TrainingFile = "training.json";
@@ -44,11 +44,11 @@ public sealed class RunFolder
     public bool IsComplete => System.IO.File.Exists(File(MetricsFile));
 
     /// <summary>Writes the configuration and the tokenizer, creating the folder.</summary>
-    public void WriteSetup<TConfig>(TConfig config, WordTokenizer tokenizer)
+    public void WriteSetup<TConfig>(TConfig config, ITextTokenizer tokenizer)
     {
         Directory.CreateDirectory(Path);
         AtomicFile.WriteAllText(File(ConfigFile), JsonSerializer.Serialize(config, Json));
-        tokenizer.Save(File(TokenizerFile));
+        Text.TokenizerFile.Save(tokenizer, File(TokenizerFile));
     }
 
     /// <summary>Reads the configuration; throws naming the file when it is missing, damaged or of another method.</summary>
@@ -102,8 +102,8 @@ public sealed class RunFolder
             throw new ArgumentException($"{File(ConfigFile)} describes a different run ({saved.Data}, {saved.Preset}, seed {saved.Trainer.Seed}); resume with the same settings or use another --out.");
     }
 
-    /// <summary>Reads the tokenizer the run was trained with.</summary>
-    public WordTokenizer ReadTokenizer() => WordTokenizer.Load(File(TokenizerFile));
+    /// <summary>Reads the tokenizer the run was trained with, of whichever kind (<see cref="Text.TokenizerFile"/>).</summary>
+    public ITextTokenizer ReadTokenizer() => Text.TokenizerFile.Load(File(TokenizerFile));
 
     /// <summary>Writes the held-out figures atomically.</summary>
     public void WriteMetrics(IReadOnlyDictionary<string, double> metrics)

@@ -28,7 +28,7 @@ public abstract class VisionLanguageRun<TConfig, TModel> : MethodRun<TConfig, TM
     where TConfig : IVisionLanguageConfig where TModel : nn.Module
 {
     /// <summary>Opens the data splits of <paramref name="config"/> over the prerequisites in <paramref name="folders"/>.</summary>
-    protected VisionLanguageRun(TConfig config, PrerequisiteFolders folders, WordTokenizer tokenizer, DataSourceOptions? data)
+    protected VisionLanguageRun(TConfig config, PrerequisiteFolders folders, ITextTokenizer tokenizer, DataSourceOptions? data)
         : base(config, tokenizer)
     {
         data ??= new DataSourceOptions(Seed: (int)config.Trainer.Seed);

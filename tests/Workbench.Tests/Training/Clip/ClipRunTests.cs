@@ -69,7 +69,7 @@ public sealed class ClipRunTests
         ClipTrainingTask? task = null;
         var config = new TrainerConfig { Steps = 10, WarmupSteps = 1, CheckpointEvery = 2, EvalEvery = 0, OutputDir = temp.Path, Seed = 0 };
         File.WriteAllText(Path.Combine(temp.Path, "run.json"), JsonSerializer.Serialize(run.Config, new JsonSerializerOptions { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } }));
-        run.Tokenizer.Save(Path.Combine(temp.Path, "tokenizer.json"));
+        Workbench.Text.TokenizerFile.Save(run.Tokenizer, Path.Combine(temp.Path, "tokenizer.json"));
         using var trainer = new Trainer(config, () => task = new ClipTrainingTask(run, run.CreateModel()));
         trainer.StepEnded += r =>
         {

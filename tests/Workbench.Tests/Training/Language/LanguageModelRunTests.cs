@@ -24,9 +24,9 @@ public sealed class LanguageModelRunTests
         Assert.NotEqual(run.TrainingSequence(3, 0, 5).Ids, run.TrainingSequence(4, 0, 5).Ids);
         // The text reads as the conversation format says, and every word is in the vocabulary.
         string text = run.Tokenizer.Decode(run.TrainingSequence(3, 0, 5).Ids);
-        Assert.StartsWith(WordTokenizer.BeginToken, text);
+        Assert.StartsWith(SpecialTokens.Begin, text);
         Assert.Contains(ConversationFormat.EndOfContext, text);
-        Assert.DoesNotContain(WordTokenizer.UnknownToken, text);
+        Assert.DoesNotContain(SpecialTokens.Unknown, text);
     }
 
     [Fact]
