@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
+using TorchSharp;
 using Workbench.Cli.Progress;
 using Workbench.Data;
 using Workbench.Data.Files;
 using Workbench.Data.Loading;
 using Workbench.Models.Language;
 using Workbench.Models.Llava;
+using Workbench.Models.Pretrained;
 using Workbench.Runtime;
 using Workbench.Text;
 using Workbench.Training;
@@ -57,11 +59,12 @@ static class LanguageCommands
             projector.AcceptOnlyFromAmong([.. Projectors.Names]);
             var freeze = new Option<bool>("--freeze-lm") { Description = "Stage 2: keep the language model frozen (LLaVA tunes it)." };
             var set = SetOption();
-            var (visionRun, languageRun) = PrerequisiteOptions();
+            var prerequisites = PrerequisiteOptions.Create();
             var llava = new Command("llava", "Train LLaVA: a frozen CLIP tower's features projected into the language model's token embeddings (the tower and the language model are trained first if missing).")
             {
-                data, preset, seed, output, resume, steps, lr, stage, projector, freeze, set, visionRun, languageRun,
+                data, preset, seed, output, resume, steps, lr, stage, projector, freeze, set,
             };
+            prerequisites.AddTo(llava);
             llava.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
             {
                 var config = LlavaRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(stage), result.GetValue(seed));
@@ -71,8 +74,8 @@ static class LanguageCommands
                 config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
                 string dir = result.GetValue(output)!;
                 Console.WriteLine($"LLaVA stage {config.Stage} on {config.Data} ({config.Preset}): {config.Projector} projector, language model {(config.Stage == 1 || config.FreezeLanguageModel ? "frozen" : "tuned")}, {config.Trainer.Steps} steps -> {dir}");
-                var run = LlavaRun.Create(config, Console.WriteLine, PrerequisiteStep,
-                    visionRun: result.GetValue(visionRun)?.ToString(), languageRun: result.GetValue(languageRun)?.ToString());
+                var (vision, language) = prerequisites.Paths(result);
+                var run = LlavaRun.Create(config, Console.WriteLine, PrerequisiteStep, visionRun: vision, languageRun: language);
                 Fit(run, dir, result.GetValue(resume), cancel);
             })));
             yield return llava;
@@ -82,11 +85,12 @@ static class LanguageCommands
             var every = new Option<int?>("--every") { Description = "A gated cross-attention block before every N-th language-model block (default 1: every block)." }.AtLeast(1);
             var latents = new Option<int?>("--latents") { Description = "The Perceiver resampler's latents: visual tokens per image (default 8)." }.AtLeast(1);
             var set = SetOption();
-            var (visionRun, languageRun) = PrerequisiteOptions();
+            var prerequisites = PrerequisiteOptions.Create();
             var flamingo = new Command("flamingo", "Train Flamingo: a Perceiver resampler and tanh-gated cross-attention blocks between the frozen language model's blocks, on interleaved image-text documents (the tower and the language model are trained first if missing).")
             {
-                data, preset, seed, output, resume, steps, lr, every, latents, set, visionRun, languageRun,
+                data, preset, seed, output, resume, steps, lr, every, latents, set,
             };
+            prerequisites.AddTo(flamingo);
             flamingo.SetAction((result, cancel) => Task.FromResult(Cli.Guard(() =>
             {
                 var config = FlamingoRunConfig.For(result.GetValue(data)!, result.GetValue(preset)!, result.GetValue(seed));
@@ -96,21 +100,45 @@ static class LanguageCommands
                 config = ConfigOverrides.Apply(config, result.GetValue(set) ?? []);
                 string dir = result.GetValue(output)!;
                 Console.WriteLine($"Flamingo on {config.Data} ({config.Preset}): {config.Latents} latents, cross-attention every {config.CrossAttentionEvery} block(s), {config.Trainer.Steps} steps -> {dir}");
-                var run = FlamingoRun.Create(config, Console.WriteLine, PrerequisiteStep,
-                    visionRun: result.GetValue(visionRun)?.ToString(), languageRun: result.GetValue(languageRun)?.ToString());
+                var (vision, language) = prerequisites.Paths(result);
+                var run = FlamingoRun.Create(config, Console.WriteLine, PrerequisiteStep, visionRun: vision, languageRun: language);
                 Fit(run, dir, result.GetValue(resume), cancel);
             })));
             yield return flamingo;
         }
     }
 
-    static (Option<DirectoryInfo?> Vision, Option<DirectoryInfo?> Language) PrerequisiteOptions()
+    /// <summary>
+    /// Where LLaVA's and Flamingo's tower and language model come from: a workbench run folder (<c>--vision-run</c>,
+    /// <c>--lm-run</c>), a pretrained checkpoint (<c>--vision-checkpoint</c>: an OpenAI/OpenCLIP ViT CLIP;
+    /// <c>--lm-checkpoint</c>: a Hugging Face GPT-2), or by default the preset's runs, trained on demand.
+    /// </summary>
+    sealed record PrerequisiteOptions(Option<DirectoryInfo?> VisionRun, Option<DirectoryInfo?> LanguageRun,
+        Option<FileInfo?> VisionCheckpoint, Option<FileInfo?> LanguageCheckpoint)
     {
-        var visionRun = new Option<DirectoryInfo?>("--vision-run") { Description = "A trained CLIP run folder whose image encoder is the tower (default: the preset's, trained on demand)." };
-        visionRun.Check(d => d is null || d.Exists ? null : $"--vision-run: folder not found: {d}");
-        var languageRun = new Option<DirectoryInfo?>("--lm-run") { Description = "A trained language-model run folder (default: the preset's, trained on demand)." };
-        languageRun.Check(d => d is null || d.Exists ? null : $"--lm-run: folder not found: {d}");
-        return (visionRun, languageRun);
+        public static PrerequisiteOptions Create()
+        {
+            var visionRun = new Option<DirectoryInfo?>("--vision-run") { Description = "A trained CLIP run folder whose image encoder is the tower (default: the preset's, trained on demand)." };
+            visionRun.Check(d => d is null || d.Exists ? null : $"--vision-run: folder not found: {d}");
+            var languageRun = new Option<DirectoryInfo?>("--lm-run") { Description = "A trained language-model run folder (default: the preset's, trained on demand)." };
+            languageRun.Check(d => d is null || d.Exists ? null : $"--lm-run: folder not found: {d}");
+            var visionCheckpoint = new Option<FileInfo?>("--vision-checkpoint") { Description = "A pretrained CLIP ViT (OpenAI/OpenCLIP state dict: .safetensors, .pt, .bin) whose image tower is the tower." }.ExistingFile();
+            var languageCheckpoint = new Option<FileInfo?>("--lm-checkpoint") { Description = "A pretrained GPT-2 (Hugging Face state dict: .safetensors, .bin; config.json beside it) as the language model, with GPT-2's tokenizer." }.ExistingFile();
+            return new(visionRun, languageRun, visionCheckpoint, languageCheckpoint);
+        }
+
+        public void AddTo(Command command)
+        {
+            foreach (Option option in new Option[] { VisionRun, LanguageRun, VisionCheckpoint, LanguageCheckpoint }) command.Options.Add(option);
+        }
+
+        /// <summary>The tower's and the language model's run folder or checkpoint file; null: the preset's.</summary>
+        public (string? Vision, string? Language) Paths(ParseResult result) => (
+            One(result.GetValue(VisionRun)?.ToString(), result.GetValue(VisionCheckpoint)?.ToString(), "--vision-run", "--vision-checkpoint"),
+            One(result.GetValue(LanguageRun)?.ToString(), result.GetValue(LanguageCheckpoint)?.ToString(), "--lm-run", "--lm-checkpoint"));
+
+        static string? One(string? run, string? checkpoint, string runName, string checkpointName) =>
+            run is not null && checkpoint is not null ? throw new ArgumentException($"Give {runName} or {checkpointName}, not both.") : run ?? checkpoint;
     }
 
     /// <summary><c>eval lm</c> and <c>eval llava</c>, to add under <c>eval</c>.</summary>
@@ -150,7 +178,8 @@ static class LanguageCommands
     /// <summary><c>generate</c>: answer a prompt about images with a LLaVA or Flamingo run, or continue text with a language-model run.</summary>
     public static Command Generate()
     {
-        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA, Flamingo or language-model run folder.", Required = true }.RunFolder("llava");
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "A LLaVA, Flamingo or language-model run folder." }.RunFolder("llava");
+        var lmCheckpoint = new Option<FileInfo?>("--lm-checkpoint") { Description = "Instead of a run: a pretrained GPT-2 (Hugging Face state dict, config.json beside it) continues --prompt, with GPT-2's tokenizer." }.ExistingFile();
         var image = new Option<string[]>("--image")
         {
             Description = "An image file (PNG, JPEG...). Flamingo reads several: repeat the option and write <image> in --prompt where each goes, in order.",
@@ -165,10 +194,19 @@ static class LanguageCommands
         var seed = DataSourceInputs.SeedOption("Seed of the sampling.");
         var command = new Command("generate", "Answer a question about an image with a LLaVA or Flamingo run (Flamingo: several images, interleaved), or continue a text prompt with a language-model run.")
         {
-            checkpoint, image, prompt, greedy, maxTokens, seed,
+            checkpoint, lmCheckpoint, image, prompt, greedy, maxTokens, seed,
         };
         command.SetAction(result => Cli.Guard(() =>
         {
+            if ((result.GetValue(checkpoint) is null) == (result.GetValue(lmCheckpoint) is null))
+                throw new ArgumentException("Give either --checkpoint DIR (a workbench run) or --lm-checkpoint FILE (a pretrained GPT-2).");
+            if (result.GetValue(lmCheckpoint) is { } gpt2)
+            {
+                if (result.GetValue(image) is { Length: > 0 }) throw new ArgumentException("--lm-checkpoint continues text: it reads no image (drop --image).");
+                Console.WriteLine(ContinueWithGpt2(gpt2.ToString(), result.GetValue(prompt)!,
+                    new SamplingOptions(result.GetValue(maxTokens), result.GetValue(greedy), Temperature: 0.8, TopK: 10, StopToken: Gpt2Tokenizer.EndOfTextId, Seed: result.GetValue(seed))));
+                return;
+            }
             string dir = result.GetValue(checkpoint)!.ToString();
             int max = result.GetValue(maxTokens);
             string method = new RunFolder(dir).Method;
@@ -209,6 +247,18 @@ static class LanguageCommands
             else throw new ArgumentException($"{dir} is a '{method}' run; generate works with lm, llava and flamingo runs.");
         }));
         return command;
+    }
+
+    /// <summary>The prompt and a pretrained GPT-2's continuation of it, tokenized with GPT-2's BPE.</summary>
+    static string ContinueWithGpt2(string checkpoint, string prompt, SamplingOptions options)
+    {
+        var tokenizer = Gpt2Tokenizer.Create();
+        using var model = Gpt2Checkpoint.Load(checkpoint);
+        model.to(ComputeDevice.Current);
+        using var scope = NewDisposeScope();
+        var ids = tensor(tokenizer.Encode(prompt).Select(i => (long)i).ToArray()).unsqueeze(0).to(ComputeDevice.Current);
+        var generated = TextGeneration.Generate(model, model.Embed(ids), null, options)[0];
+        return prompt + tokenizer.Decode(generated.Select(i => (int)i));
     }
 
     /// <summary>Image files decoded, resized and centre-cropped to the training images' size, as the tower's input (B, C, H, W).</summary>

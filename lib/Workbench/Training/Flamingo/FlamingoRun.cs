@@ -27,13 +27,15 @@ public sealed class FlamingoRun : VisionLanguageRun<FlamingoRunConfig, FlamingoM
     /// <param name="onPrerequisiteStep">Progress of a prerequisite that has to be trained.</param>
     /// <param name="data">How data sources open.</param>
     /// <param name="prerequisites">The prerequisite cache folder (default <see cref="PrerequisiteRuns.DefaultRoot"/>).</param>
-    /// <param name="visionRun">A trained CLIP run folder to take the tower from.</param>
-    /// <param name="languageRun">A trained language-model run folder.</param>
+    /// <param name="visionRun">A trained CLIP run folder, or a pretrained CLIP checkpoint file (ViT, OpenAI/OpenCLIP layout), as the
+    /// tower, instead of the one <c>config.Vision</c> describes.</param>
+    /// <param name="languageRun">A trained language-model run folder, or a pretrained GPT-2 checkpoint file (Hugging Face layout),
+    /// instead of the one <c>config.Language</c> describes.</param>
     public static FlamingoRun Create(FlamingoRunConfig config, Action<string>? log = null, Action<StepRecord>? onPrerequisiteStep = null,
         DataSourceOptions? data = null, string? prerequisites = null, string? visionRun = null, string? languageRun = null)
     {
         var folders = EnsurePrerequisites(config, log, onPrerequisiteStep, prerequisites, visionRun, languageRun);
-        return new FlamingoRun(config, folders, new RunFolder(folders.Language).ReadTokenizer(), data);
+        return new FlamingoRun(config, folders, folders.LanguageTokenizer(), data);
     }
 
     /// <summary>Reopens a Flamingo run folder (its prerequisites must still be where it recorded them) with its newest weights.</summary>

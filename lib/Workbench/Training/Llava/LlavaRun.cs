@@ -34,8 +34,10 @@ public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
     /// <param name="onPrerequisiteStep">Progress of a prerequisite that has to be trained.</param>
     /// <param name="data">How data sources open.</param>
     /// <param name="prerequisites">The prerequisite cache folder (default <see cref="PrerequisiteRuns.DefaultRoot"/>).</param>
-    /// <param name="visionRun">A trained CLIP run folder to take the tower from, instead of the one <c>config.Vision</c> describes.</param>
-    /// <param name="languageRun">A trained language-model run folder to use, instead of the one <c>config.Language</c> describes.</param>
+    /// <param name="visionRun">A trained CLIP run folder, or a pretrained CLIP checkpoint file (ViT, OpenAI/OpenCLIP layout), as the
+    /// tower, instead of the one <c>config.Vision</c> describes.</param>
+    /// <param name="languageRun">A trained language-model run folder, or a pretrained GPT-2 checkpoint file (Hugging Face layout),
+    /// instead of the one <c>config.Language</c> describes.</param>
     public static LlavaRun Create(LlavaRunConfig config, Action<string>? log = null, Action<StepRecord>? onPrerequisiteStep = null,
         DataSourceOptions? data = null, string? prerequisites = null, string? visionRun = null, string? languageRun = null)
     {
@@ -43,7 +45,7 @@ public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
         string? stageOne = config.Stage == 2
             ? PrerequisiteRuns.Ensure(Create(config.StageOne, log, onPrerequisiteStep, data, prerequisites, visionRun, languageRun), onPrerequisiteStep, log, prerequisites)
             : null;
-        return new LlavaRun(config, folders, stageOne, new RunFolder(folders.Language).ReadTokenizer(), data);
+        return new LlavaRun(config, folders, stageOne, folders.LanguageTokenizer(), data);
     }
 
     /// <summary>Reopens a LLaVA run folder (its prerequisites must still be where it recorded them) with its newest weights.</summary>

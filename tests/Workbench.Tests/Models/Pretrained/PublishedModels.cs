@@ -121,14 +121,14 @@ static class PublishedModels
         return t;
     }
 
-    /// <summary>A random ViT CLIP in openai/CLIP's layout: image 32 px, patch 8, both towers 128 wide (2 heads of 64).</summary>
+    /// <summary>A random ViT CLIP in openai/CLIP's layout: a 4×4 grid of patches (32 px images at patch 8), both towers 128 wide (2 heads of 64).</summary>
     public static Dictionary<string, Tensor> RandomClip(int seed, long vocabulary = 100, long context = 16, long width = 128, long embed = 48,
-        int visionLayers = 2, int textLayers = 1)
+        int visionLayers = 2, int textLayers = 1, long patch = 8)
     {
         var g = new Generator((ulong)seed);
         var t = new Dictionary<string, Tensor>
         {
-            ["visual.conv1.weight"] = Random(g, width, 3, 8, 8) * 0.3,
+            ["visual.conv1.weight"] = Random(g, width, 3, patch, patch) * 0.3,
             ["visual.class_embedding"] = Random(g, width),
             ["visual.positional_embedding"] = Random(g, 17, width),
             ["visual.ln_pre.weight"] = NearOne(g, width), ["visual.ln_pre.bias"] = Random(g, width),
