@@ -93,6 +93,21 @@ public sealed class PretrainedPrerequisitesTests : IDisposable
         Assert.Equal(50260, model.LanguageModel.Config.VocabularySize);
     }
 
+    [Fact]
+    public void ARunOnCheckpointsHasItsOwnPlaceInThePrerequisiteCache()
+    {
+        var config = LlavaRunConfig.For("shapes", Presets.Smoke, stage: 1);
+        var run = LlavaRun.Create(config, visionRun: clip, languageRun: gpt2);
+        Assert.Contains(Path.GetFullPath(clip), run.Provenance);
+        Assert.Contains(Path.GetFullPath(gpt2), run.Provenance);
+        // A stage-2 run's stage-1 prerequisite on these checkpoints must not be found in the slot of the default one.
+        string own = PrerequisiteRuns.FolderFor(config, temp.Path, run.Provenance);
+        Assert.NotEqual(PrerequisiteRuns.FolderFor(config, temp.Path), own);
+        // Other weights in the same file (another size) are another foundation.
+        File.AppendAllText(Path.Combine(temp["gpt2"], "model.safetensors"), " ");
+        Assert.NotEqual(own, PrerequisiteRuns.FolderFor(config, temp.Path, LlavaRun.Create(config, visionRun: clip, languageRun: gpt2).Provenance));
+    }
+
     void AssertRecordsTheCheckpoints(string runDir)
     {
         var named = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(Path.Combine(runDir, "prerequisites.json")))!;

@@ -1,5 +1,6 @@
 using Workbench.Data;
 using Workbench.Data.Files;
+using Workbench.Evaluation;
 using Workbench.Models.Clip;
 using Workbench.Text;
 using static TorchSharp.torch;
@@ -48,19 +49,46 @@ public sealed class PretrainedClip : IDisposable
     }
 
     /// <summary>The image embeddings (N, D) of <paramref name="files"/>, in their order, <paramref name="batchSize"/> at a time.</summary>
-    public Tensor EmbedImageFiles(IReadOnlyList<string> files, int batchSize = 32)
+    public Tensor EmbedImageFiles(IReadOnlyList<string> files, int batchSize = 32) =>
+        EmbedBatches(files.Count, batchSize, range => range.Select(i => Preprocess(files[i], ImageSize)));
+
+    /// <summary>The image embeddings (N, D) of decoded images (a data set's), after CLIP's preprocessing.</summary>
+    public Tensor EmbedImages(IReadOnlyList<RgbImage> images, int batchSize = 32) =>
+        EmbedBatches(images.Count, batchSize, range => range.Select(i =>
+            ImagePreprocessing.ToChw(ImagePreprocessing.ResizeAndCenterCrop(images[i], ImageSize), ImageNormalization.Clip)));
+
+    Tensor EmbedBatches(int count, int batchSize, Func<IEnumerable<int>, IEnumerable<float[]>> pixels)
     {
         var rows = new List<Tensor>();
         using var noGrad = no_grad();
-        for (int start = 0; start < files.Count; start += batchSize)
+        for (int start = 0; start < count; start += batchSize)
         {
-            var chunk = files.Skip(start).Take(batchSize).Select(f => Preprocess(f, ImageSize)).ToList();
+            var chunk = pixels(Enumerable.Range(start, Math.Min(batchSize, count - start))).ToList();
             using var images = tensor(chunk.SelectMany(c => c).ToArray(), [chunk.Count, 3, ImageSize, ImageSize]);
             rows.Add(Model.ImageFeatures(images));
         }
         var all = cat(rows, 0);
         foreach (var r in rows) r.Dispose();
         return all;
+    }
+
+    /// <summary>
+    /// CLIP's zero-shot classification of the first <paramref name="count"/> labelled samples of <paramref name="data"/>:
+    /// each class the normalised mean of its prompts' embeddings (<paramref name="templates"/>, e.g.
+    /// <see cref="PromptTemplates.Default"/>), each image the class it is most similar to.
+    /// </summary>
+    public ClassificationScores ZeroShot(IImageTextDataset data, ClipBpeTokenizer tokenizer, IReadOnlyList<string> templates, int count = 1000)
+    {
+        var classNames = data.ClassNames ?? throw new ArgumentException($"{data.Name} has no classes to classify into.");
+        var samples = Enumerable.Range(0, data.Count).Select(data.Get).Where(s => s.Label >= 0).Take(count).ToList();
+        var classifier = new ZeroShotClassifier(classNames, templates, texts =>
+        {
+            using var raw = EmbedTexts(tokenizer, texts);
+            return nn.functional.normalize(raw, dim: -1);
+        });
+        using var features = EmbedImages(samples.Select(s => s.Image).ToList());
+        using var unit = nn.functional.normalize(features, dim: -1);
+        return classifier.Evaluate(unit, samples.Select(s => s.Label).ToList());
     }
 
     /// <summary>

@@ -40,6 +40,12 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
     /// <summary>The tokenizer, saved with the run.</summary>
     public ITextTokenizer Tokenizer { get; }
 
+    /// <summary>
+    /// What decides the run besides its configuration and data, e.g. a pretrained checkpoint it stands on; null when
+    /// nothing does. Part of its key in the prerequisite cache, so that runs on different foundations never share a folder.
+    /// </summary>
+    public virtual string? Provenance => null;
+
     /// <summary>The model this configuration describes, with fresh trainable weights (the trainer seeds first), on the compute device.</summary>
     public abstract TModel CreateModel();
 

@@ -17,11 +17,14 @@ public static class PrerequisiteRuns
     /// <summary>Where prerequisites live unless told otherwise.</summary>
     public static string DefaultRoot => Path.Combine(WorkbenchPaths.Artifacts, "prerequisites");
 
-    /// <summary>The folder for a configuration: a hash of its JSON and of the data's identity.</summary>
-    public static string FolderFor<TConfig>(TConfig config, string? root = null) where TConfig : IMethodConfig
+    /// <summary>
+    /// The folder for a configuration: a hash of its JSON, of the data's identity and of <paramref name="provenance"/>
+    /// (what else the run stands on, <see cref="MethodRun{TConfig, TModel, TReport}.Provenance"/>; null adds nothing).
+    /// </summary>
+    public static string FolderFor<TConfig>(TConfig config, string? root = null, string? provenance = null) where TConfig : IMethodConfig
     {
         string json = JsonSerializer.Serialize(config, RunFolder.Json);
-        string identity = json + "\n" + DataIdentity(config.Data);
+        string identity = json + "\n" + DataIdentity(config.Data) + (provenance is null ? "" : "\n" + provenance);
         string key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..12];
         return Path.Combine(root ?? DefaultRoot, $"{config.Method}-{key}");
     }
@@ -37,7 +40,7 @@ public static class PrerequisiteRuns
     public static string Ensure<TConfig, TModel, TReport>(MethodRun<TConfig, TModel, TReport> run, Action<StepRecord>? onStep = null,
         Action<string>? log = null, string? root = null) where TConfig : IMethodConfig where TModel : torch.nn.Module where TReport : class, IRunReport
     {
-        string folder = FolderFor(run.Config, root);
+        string folder = FolderFor(run.Config, root, run.Provenance);
         var runFolder = new RunFolder(folder);
         if (runFolder.IsComplete)
         {
@@ -83,6 +86,9 @@ public static class PrerequisiteRuns
     }
 
     /// <summary>What identifies a data source besides its name: a caption file's size and time of change.</summary>
-    static string DataIdentity(string data) =>
-        File.Exists(data) ? $"{Path.GetFullPath(data)}|{new FileInfo(data).Length}|{File.GetLastWriteTimeUtc(data):O}" : data;
+    static string DataIdentity(string data) => File.Exists(data) ? Identity(data) : data;
+
+    /// <summary>What identifies a file (its full path, size and time of change) or a folder (its full path).</summary>
+    public static string Identity(string path) =>
+        File.Exists(path) ? $"{Path.GetFullPath(path)}|{new FileInfo(path).Length}|{File.GetLastWriteTimeUtc(path):O}" : Path.GetFullPath(path);
 }

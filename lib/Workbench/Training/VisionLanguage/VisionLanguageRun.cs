@@ -67,6 +67,23 @@ public abstract class VisionLanguageRun<TConfig, TModel> : MethodRun<TConfig, TM
     /// <summary>Test split.</summary>
     public IImageTextDataset Test { get; }
 
+    /// <summary>
+    /// The prerequisites this run was given instead of the ones its configuration describes (a checkpoint file, or another
+    /// run folder), by identity; null when it stands on its configuration's own.
+    /// </summary>
+    public override string? Provenance
+    {
+        get
+        {
+            static bool Own(string path, string configured) => !File.Exists(path)
+                && Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))) == Path.GetFileName(configured);
+            var given = new List<string>();
+            if (!Own(VisionRun, PrerequisiteRuns.FolderFor(Config.Vision))) given.Add("vision=" + PrerequisiteRuns.Identity(VisionRun));
+            if (!Own(LanguageRun, PrerequisiteRuns.FolderFor(Config.Language))) given.Add("language=" + PrerequisiteRuns.Identity(LanguageRun));
+            return given.Count == 0 ? null : string.Join("\n", given);
+        }
+    }
+
     /// <summary>The file in the run folder that names its prerequisite run folders.</summary>
     public const string PrerequisitesFile = "prerequisites.json";
 

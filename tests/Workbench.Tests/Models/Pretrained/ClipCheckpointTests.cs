@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
+using Workbench.Data;
 using Workbench.Data.Files;
 using Workbench.IO;
 using Workbench.Models;
@@ -209,5 +210,49 @@ public sealed class ClipCheckpointTests : IDisposable
         // Far from the edge the values are exactly the normalised black and white.
         Assert.Equal((0 - clip.MeanOf(0)) / clip.StdOf(0), chw[8 * 16 + 1], 4);
         Assert.Equal((1 - clip.MeanOf(2)) / clip.StdOf(2), chw[2 * 256 + 8 * 16 + 14], 4);
+    }
+
+    sealed class TwoClasses(IReadOnlyList<Sample> samples) : IImageTextDataset
+    {
+        public string Name => "two-classes";
+        public int Count => samples.Count;
+        public IReadOnlyList<string>? ClassNames => ["red square", "green circle"];
+        public Sample Get(int index) => samples[index];
+    }
+
+    [Fact]
+    public void ZeroShotPicksForEachImageTheClassWhoseMeanPromptEmbeddingIsNearest()
+    {
+        using var scope = NewDisposeScope();
+        var published = PublishedModels.RandomClip(seed: 13, vocabulary: 49408, context: 77, width: 64, embed: 32, visionLayers: 1);
+        string path = Write("zero-shot.safetensors", published);
+        using var clip = PretrainedClip.Load(path);
+        var bpe = ClipBpeTokenizer.Load();
+        var g = new Random(4);
+        var samples = Enumerable.Range(0, 6).Select(i =>
+        {
+            var image = new RgbImage(20, 24);
+            g.NextBytes(image.Pixels);
+            return new Sample($"s{i}", image, ["x"], [], Label: i % 3 == 2 ? -1 : i % 2);   // every third unlabelled: skipped
+        }).ToList();
+        string[] templates = ["a photo of a {}.", "a drawing of a {}."];
+        var scores = clip.ZeroShot(new TwoClasses(samples), bpe, templates);
+
+        // The same by hand, from OpenAI's forward written over the tensors.
+        var labelled = samples.Where(s => s.Label >= 0).ToList();
+        var pixels = tensor(labelled.SelectMany(s => ImagePreprocessing.ToChw(ImagePreprocessing.ResizeAndCenterCrop(s.Image, 32), ImageNormalization.Clip)).ToArray(), [labelled.Count, 3, 32, 32]);
+        var images = nn.functional.normalize(PublishedModels.ClipEncodeImage(published, pixels, heads: 1), dim: -1);
+        var classes = stack(new[] { "red square", "green circle" }.Select(name =>
+        {
+            var ids = templates.Select(t => new[] { bpe.BeginId }.Concat(bpe.Encode(t.Replace("{}", name))).Append(bpe.EndId).Select(i => (long)i)
+                .Concat(Enumerable.Repeat(0L, 77)).Take(77)).SelectMany(r => r).ToArray();
+            var mean = nn.functional.normalize(PublishedModels.ClipEncodeText(published, tensor(ids, [templates.Length, 77]), heads: 1), dim: -1).mean([0]);
+            return mean / mean.norm();
+        }));
+        var predicted = images.matmul(classes.T).argmax(1).data<long>().ToArray();
+        double top1 = labelled.Select((s, i) => predicted[i] == s.Label ? 1.0 : 0.0).Average();
+        Assert.Equal(top1, scores.Top1, 6);
+        Assert.Equal(labelled.Count, scores.Confusion.Sum(row => row.Sum()));
+        for (int i = 0; i < labelled.Count; i++) Assert.Equal(1, scores.Confusion[labelled[i].Label][predicted[i]] > 0 ? 1 : 0);
     }
 }
