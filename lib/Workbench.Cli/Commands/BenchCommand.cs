@@ -42,6 +42,7 @@ static class BenchCommand
         };
         featureCache.SetAction(result => Cli.Guard(() => FeatureCacheSaving(result.GetValue(cacheBatch), result.GetValue(cacheRepeats))));
         command.Subcommands.Add(featureCache);
+        foreach (var model in ModelBench.Commands()) command.Subcommands.Add(model);
         return command;
     }
 
@@ -93,7 +94,7 @@ static class BenchCommand
     }
 
     /// <summary>The median wall time in milliseconds of <paramref name="repeats"/> runs of <paramref name="action"/> after one warm-up run.</summary>
-    static double Median(int repeats, Action action)
+    internal static double Median(int repeats, Action action)
     {
         action();
         var times = Enumerable.Range(0, repeats).Select(_ => { var w = Stopwatch.StartNew(); action(); return w.Elapsed.TotalMilliseconds; }).Order().ToList();

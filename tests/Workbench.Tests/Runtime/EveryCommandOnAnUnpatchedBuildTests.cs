@@ -88,6 +88,9 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["data stats"] = _ => ["data", "stats", "shapes", "--count", "50"],
             ["bench data"] = _ => ["bench", "data", "--samples", "200", "--repeats", "1", "--steps", "1", "--batch", "8"],
             ["bench feature-cache"] = _ => ["bench", "feature-cache", "--batch", "2", "--repeats", "1"],
+            ["bench clip"] = _ => ["bench", "clip", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1"],
+            ["bench lm"] = _ => ["bench", "lm", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1"],
+            ["bench all"] = _ => ["bench", "all", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1", "--json"],
             ["train clip"] = f => f.TrainingArguments, // run once by the fixture: the others need its run folder
             ["eval clip"] = f => ["eval", "clip", "--checkpoint", f.RunFolder],
             ["embed"] = f => ["embed", "--checkpoint", f.RunFolder, "--texts", f.Texts, "--out", f.Build.Scratch("texts.npy")],
