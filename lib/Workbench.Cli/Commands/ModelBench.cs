@@ -147,15 +147,6 @@ static class ModelBench
         for (int i = 0; i < 2; i++) Run();                    // warm-up (Median adds a third)
         double ms = BenchCommand.Median(steps, Run);
         double perSecond = 1000 / ms, achieved = flops * perSecond / 1e9;
-        return new Result(name, "fp32", batch, get_num_threads(), steps, perSecond, flops / 1e9, achieved, fp32, bf16, achieved / fp32, PeakRssMb(), loss, configuration);
-    }
-
-    /// <summary>The process's peak resident memory so far (Linux's VmHWM), in MB; NaN where /proc is absent.</summary>
-    static double PeakRssMb()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return double.NaN;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+        return new Result(name, "fp32", batch, get_num_threads(), steps, perSecond, flops / 1e9, achieved, fp32, bf16, achieved / fp32, ProcessMemory.PeakRssMb(), loss, configuration);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Workbench.Runtime;
 using Workbench.Notebooks;
 
 namespace Workbench.Cli.Commands;
@@ -68,6 +69,7 @@ static class RunCommand
                                   (cell.Injected ? "  (injected parameters)" : "")),
         };
         int failures = 0;
+        var times = new List<(string Notebook, double Seconds, bool Ok)>();
         foreach (var notebook in notebooks)
         {
             string relative = Path.GetRelativePath(Environment.CurrentDirectory, notebook);
@@ -93,8 +95,23 @@ static class RunCommand
             }
             Console.WriteLine($"  {(result.Failure is null ? "done" : "FAILED")} in {result.Elapsed.TotalSeconds:F1}s -> {executedPath}" +
                               (html ? $" and {Path.ChangeExtension(executedPath, ".html")}" : ""));
+            times.Add((name, result.Elapsed.TotalSeconds, result.Failure is null));
         }
+        PrintTimes(times, overrides.GetValueOrDefault("preset"));
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The time of each notebook and the total, as a Markdown table (the README's and docs' timing tables are this output),
+    /// with the process's peak resident memory: every notebook ran in this one process.
+    /// </summary>
+    static void PrintTimes(List<(string Notebook, double Seconds, bool Ok)> times, string? preset)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"| notebook ({preset ?? "default"} preset, {Environment.ProcessorCount} cores) | minutes | result |");
+        Console.WriteLine("| --- | ---: | --- |");
+        foreach (var (notebook, seconds, ok) in times) Console.WriteLine($"| {notebook} | {seconds / 60:F1} | {(ok ? "ok" : "failed")} |");
+        Console.WriteLine($"| total | {times.Sum(t => t.Seconds) / 60:F1} | peak memory {ProcessMemory.PeakRssMb():F0} MB |");
     }
 
     /// <summary>Files as given; folders expanded to their notebooks in name order.</summary>

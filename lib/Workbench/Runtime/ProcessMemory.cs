@@ -1,0 +1,14 @@
+namespace Workbench.Runtime;
+
+/// <summary>The process's memory as the operating system counts it.</summary>
+public static class ProcessMemory
+{
+    /// <summary>The process's peak resident memory so far (Linux's <c>VmHWM</c>), in MB; NaN where /proc is absent.</summary>
+    public static double PeakRssMb()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return double.NaN;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+    }
+}
