@@ -120,12 +120,15 @@ public sealed class SweepDefinitionTests
         IMethodConfig[] Configs(SweepDefinition sweep) =>
             sweep.Trials().Select(t => TrainableMethods.Named(t.Method).Configure(t.Data, t.Preset, t.Seed, t.Settings)).ToArray();
 
-        var resampler = File("flamingo-resampler.json");
+        // The quick file runs one seed (notebook 06's ten minutes); full adds seeds, which must share the prerequisites.
+        var quick = File("flamingo-resampler.json");
+        Assert.Equal([0], quick.Seeds);
+        var resampler = quick with { Seeds = [0, 1] };
         var flamingo = Configs(resampler).Cast<FlamingoRunConfig>().ToArray();
         Assert.Equal([1, 1, 2, 2, 1, 1, 2, 2], flamingo.Select(c => c.CrossAttentionEvery));
         Assert.Equal([4, 16, 4, 16, 4, 16, 4, 16], flamingo.Select(c => c.Latents));
         Assert.Equal([0L, 0, 0, 0, 1, 1, 1, 1], flamingo.Select(c => c.Trainer.Seed));
-        Assert.All(flamingo, c => Assert.Equal(80, c.Trainer.Steps));
+        Assert.All(flamingo, c => Assert.Equal(60, c.Trainer.Steps));
         // The pinned prerequisite seeds: every trial stands on one tower and one language model.
         Assert.Single(flamingo.Select(c => PrerequisiteRuns.FolderFor(c.Vision)).Distinct());
         Assert.Single(flamingo.Select(c => PrerequisiteRuns.FolderFor(c.Language)).Distinct());
@@ -133,9 +136,9 @@ public sealed class SweepDefinitionTests
             .Cast<FlamingoRunConfig>();
         Assert.Equal(2, unpinned.Select(c => PrerequisiteRuns.FolderFor(c.Language)).Distinct().Count());
 
-        Assert.Equal([125, 500, 2000, 125, 500, 2000], Configs(File("vlm-data.json")).Cast<FlamingoRunConfig>().Select(c => c.TrainSamples));
-        Assert.Equal([20L, 40, 80, 160, 20, 40, 80, 160], Configs(File("vlm-compute.json")).Select(c => c.Trainer.Steps));
-        Assert.Equal(["linear", "mlp2x_gelu", "linear", "mlp2x_gelu"], Configs(File("llava-projector.json")).Cast<LlavaRunConfig>().Select(c => c.Projector));
+        Assert.Equal([125, 500, 2000], Configs(File("vlm-data.json")).Cast<FlamingoRunConfig>().Select(c => c.TrainSamples));
+        Assert.Equal([20L, 40, 80, 160], Configs(File("vlm-compute.json")).Select(c => c.Trainer.Steps));
+        Assert.Equal(["linear", "mlp2x_gelu"], Configs(File("llava-projector.json")).Cast<LlavaRunConfig>().Select(c => c.Projector));
         Assert.Equal(["llava", "flamingo", "llava", "flamingo"], Configs(File("vlm-architecture.json")).Select(c => c.Method));
     }
 }
