@@ -55,11 +55,11 @@ public static class ClipCheckpoint
             throw new InvalidDataException($"{file}: visual.positional_embedding has {positions[0]} rows, not a square grid of patches plus the class token.");
         int textWidth = (int)tokens[1], vocabulary = (int)tokens[0];
         var text = new TextTransformerConfig(vocabulary, EndOfTextId: vocabulary - 1, ContextLength: (int)textPositions[0], Width: textWidth,
-            Layers: CountBlocks(tensors, "transformer.resblocks."), Heads: Math.Max(1, textWidth / HeadWidth), PadId: 0) { Activation = activation };
+            Layers: StateDictLayout.CountBlocks(tensors, "transformer.resblocks."), Heads: Math.Max(1, textWidth / HeadWidth), PadId: 0) { Activation = activation };
         return new ClipConfig(text)
         {
             ImageEncoder = ImageEncoders.Vit,
-            Vision = new VisionTransformerConfig(grid * patch, patch, visionWidth, CountBlocks(tensors, "visual.transformer.resblocks."),
+            Vision = new VisionTransformerConfig(grid * patch, patch, visionWidth, StateDictLayout.CountBlocks(tensors, "visual.transformer.resblocks."),
                 Math.Max(1, visionWidth / HeadWidth), (int)conv[1]) { Activation = activation, PreNorm = true },
             EmbedDim = (int)projection[1],
             Loss = tensors.ContainsKey("logit_bias") ? ContrastiveLossKind.Sigmoid : ContrastiveLossKind.InfoNce,
@@ -127,9 +127,4 @@ public static class ClipCheckpoint
         _ when name.StartsWith("text.", StringComparison.Ordinal) => new(name["text.".Length..]),
         _ => new(name),
     };
-
-    /// <summary>How many blocks <c>{prefix}N.</c> the tensors hold.</summary>
-    internal static int CountBlocks(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
-        tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
-            .Select(k => k[prefix.Length..].Split('.')[0]).Distinct().Count();
 }

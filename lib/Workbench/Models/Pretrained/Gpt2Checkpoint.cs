@@ -73,7 +73,7 @@ public static class Gpt2Checkpoint
         int width = (int)wte[1];
         int heads = config?.Heads ?? Math.Max(1, width / 64);
         if (width % heads != 0) throw new InvalidDataException($"{file}: width {width} is not a multiple of {heads} heads.");
-        return new GptConfig((int)wte[0], (int)wpe[0], width, ClipCheckpoint.CountBlocks(tensors, "h."), heads)
+        return new GptConfig((int)wte[0], (int)wpe[0], width, StateDictLayout.CountBlocks(tensors, "h."), heads)
         {
             Activation = config?.Activation ?? Activation.GeluTanh,
             LayerNormEps = config?.LayerNormEps ?? 1e-5,
@@ -104,7 +104,7 @@ public static class Gpt2Checkpoint
             var model = new GptModel(config with { VocabularySize = config.VocabularySize + extraTokens });
             if (tensors.TryGetValue("lm_head.weight", out var head) && !head.shape.SequenceEqual(tensors["wte.weight"].shape))
                 throw new CheckpointLayoutException(file, Layout, [$"lm_head.weight: expected {StateDictLayout.Describe(tensors["wte.weight"].shape)} (tied to wte), found {StateDictLayout.Describe(head.shape)}"]);
-            StateDictLayout.Load(model, tensors, file, Layout, name => ExternalNameOf(name) with { Name = ExternalNameOf(name).Name[Prefix.Length..] },
+            StateDictLayout.Load(model, tensors, file, Layout, name => ExternalNameOf(name, prefix: ""),
                 ignore: IsIgnored, extraRows: new HashSet<string> { "wte.weight" });
             if (extraTokens > 0)
                 using (no_grad())
@@ -143,7 +143,10 @@ public static class Gpt2Checkpoint
     }
 
     /// <summary>Where each <see cref="GptModel"/> tensor sits in a fine-tuned export (with the <c>transformer.</c> prefix).</summary>
-    public static ExternalName ExternalNameOf(string name)
+    public static ExternalName ExternalNameOf(string name) => ExternalNameOf(name, Prefix);
+
+    /// <summary>Where each <see cref="GptModel"/> tensor sits, under <paramref name="prefix"/> ("" for Hugging Face's own files).</summary>
+    static ExternalName ExternalNameOf(string name, string prefix)
     {
         string external = name
             .Replace(".attn.in_proj_weight", ".attn.c_attn.weight", StringComparison.Ordinal)
@@ -151,7 +154,7 @@ public static class Gpt2Checkpoint
             .Replace(".attn.out_proj.", ".attn.c_proj.", StringComparison.Ordinal);
         bool conv1d = external.EndsWith("attn.c_attn.weight", StringComparison.Ordinal) || external.EndsWith("attn.c_proj.weight", StringComparison.Ordinal)
             || external.EndsWith("mlp.c_fc.weight", StringComparison.Ordinal) || external.EndsWith("mlp.c_proj.weight", StringComparison.Ordinal);
-        return new ExternalName(Prefix + external, conv1d);
+        return new ExternalName(prefix + external, conv1d);
     }
 
     /// <summary>Checkpoint entries that are not weights of the model: the causal-mask buffers and the tied LM head.</summary>

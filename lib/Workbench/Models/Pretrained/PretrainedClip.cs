@@ -57,16 +57,20 @@ public sealed class PretrainedClip : IDisposable
         EmbedBatches(images.Count, batchSize, range => range.Select(i =>
             ImagePreprocessing.ToChw(ImagePreprocessing.ResizeAndCenterCrop(images[i], ImageSize), ImageNormalization.Clip)));
 
-    Tensor EmbedBatches(int count, int batchSize, Func<IEnumerable<int>, IEnumerable<float[]>> pixels)
+    Tensor EmbedBatches(int count, int batchSize, Func<IEnumerable<int>, IEnumerable<float[]>> pixels) =>
+        Batched(count, batchSize, (start, n) =>
+        {
+            var chunk = pixels(Enumerable.Range(start, n)).ToList();
+            using var images = tensor(chunk.SelectMany(c => c).ToArray(), [n, 3, ImageSize, ImageSize]);
+            return Model.ImageFeatures(images);
+        });
+
+    /// <summary>The rows <paramref name="embed"/> gives for (start, count) of each batch, concatenated, without gradients.</summary>
+    static Tensor Batched(int count, int batchSize, Func<int, int, Tensor> embed)
     {
         var rows = new List<Tensor>();
         using var noGrad = no_grad();
-        for (int start = 0; start < count; start += batchSize)
-        {
-            var chunk = pixels(Enumerable.Range(start, Math.Min(batchSize, count - start))).ToList();
-            using var images = tensor(chunk.SelectMany(c => c).ToArray(), [chunk.Count, 3, ImageSize, ImageSize]);
-            rows.Add(Model.ImageFeatures(images));
-        }
+        for (int start = 0; start < count; start += batchSize) rows.Add(embed(start, Math.Min(batchSize, count - start)));
         var all = cat(rows, 0);
         foreach (var r in rows) r.Dispose();
         return all;
@@ -104,19 +108,12 @@ public sealed class PretrainedClip : IDisposable
     }
 
     /// <summary>The text embeddings (N, D) of <paramref name="texts"/>, in their order.</summary>
-    public Tensor EmbedTexts(ClipBpeTokenizer tokenizer, IReadOnlyList<string> texts, int batchSize = 256)
-    {
-        var rows = new List<Tensor>();
-        using var noGrad = no_grad();
-        for (int start = 0; start < texts.Count; start += batchSize)
+    public Tensor EmbedTexts(ClipBpeTokenizer tokenizer, IReadOnlyList<string> texts, int batchSize = 256) =>
+        Batched(texts.Count, batchSize, (start, n) =>
         {
-            using var tokens = Tokenize(tokenizer, texts.Skip(start).Take(batchSize).ToList());
-            rows.Add(Model.TextFeatures(tokens));
-        }
-        var all = cat(rows, 0);
-        foreach (var r in rows) r.Dispose();
-        return all;
-    }
+            using var tokens = Tokenize(tokenizer, texts.Skip(start).Take(n).ToList());
+            return Model.TextFeatures(tokens);
+        });
 
     /// <summary>
     /// CLIP's tokenizer for <paramref name="checkpoint"/>: the one in <paramref name="folder"/> when given, else the

@@ -89,6 +89,11 @@ public static class StateDictLayout
         return tensors;
     }
 
+    /// <summary>How many blocks <c>{prefix}N.</c> the tensors hold.</summary>
+    public static int CountBlocks(IReadOnlyDictionary<string, Tensor> tensors, string prefix) =>
+        tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(k => k[prefix.Length..].Split('.')[0]).Distinct().Count();
+
     /// <summary>A shape as <c>[768, 512]</c>.</summary>
     public static string Describe(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";
 }
