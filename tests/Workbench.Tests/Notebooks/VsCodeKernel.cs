@@ -78,7 +78,10 @@ public sealed class VsCodeKernel : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"dotnet-interactive did not finish the cell in {timeout}.\n{Tail()}");
+                // What the cell showed before it stalled (a progress line, "waiting for another process ...") says why.
+                string shown = string.Join("\n", new KernelCellResult(null, events, watch.Elapsed).FormattedValues.TakeLast(5)
+                    .Select(v => v.Length <= 600 ? v : v[..600] + " ..."));
+                throw new TimeoutException($"dotnet-interactive did not finish the cell in {timeout}.\nlast output:\n{shown}\nstderr:\n{Tail()}");
             }
             if (line is null) throw new InvalidOperationException($"dotnet-interactive exited during the cell.\n{Tail()}");
             if (Parse(line) is not { } e) continue;
