@@ -24,9 +24,13 @@ public static class Cli
         Dotnet(workingDirectory, timeout, environment, [cliDll, .. args]);
 
     /// <summary>Runs `dotnet ARGS` (a build, a restore, a program) with extra environment variables; a run past the timeout is killed.</summary>
-    public static Result Dotnet(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Result Dotnet(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Command(workingDirectory, timeout, environment, "dotnet", args);
+
+    /// <summary>Runs <paramref name="program"/> with <paramref name="args"/> and extra environment variables; a run past the timeout is killed.</summary>
+    public static Result Command(string workingDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, string program, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -40,7 +44,7 @@ public static class Cli
         if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in {timeout}.\n{stdout.Result}\n{stderr.Result}");
+            throw new TimeoutException($"{program} {string.Join(' ', args)} did not finish in {timeout}.\n{stdout.Result}\n{stderr.Result}");
         }
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }

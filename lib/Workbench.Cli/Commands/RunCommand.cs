@@ -30,10 +30,14 @@ static class RunCommand
             DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks"),
         }.OutputPath();
         var html = new Option<bool>("--html") { Description = "Also write one self-contained HTML page per notebook (renders offline)." };
+        var timings = new Option<FileInfo?>("--timings")
+        {
+            Description = "Also write the closing timing table into this Markdown file, between its `workbench run --timings` marker comments (docs/workshop.md has them).",
+        }.ExistingFile();
 
         var command = new Command("run", "Run notebooks headless, cell by cell, and write executed copies with their outputs.")
         {
-            paths, preset, parameters, output, html,
+            paths, preset, parameters, output, html, timings,
         };
         command.SetAction(async (result, cancel) =>
         {
@@ -44,12 +48,19 @@ static class RunCommand
                 overrides[pair[..eq].Trim()] = pair[(eq + 1)..];
             }
             if (result.GetValue(preset) is { } p) overrides["preset"] = p;
-            return await RunAsync(result.GetValue(paths)!, overrides, result.GetValue(output)!, result.GetValue(html), cancel);
+            string? timingsFile = result.GetValue(timings)?.FullName;
+            if (timingsFile is not null && RunTimingsRegionProblem(timingsFile) is { } problem)
+            {
+                Console.Error.WriteLine(problem);   // before hours of notebooks, not after
+                return 2;
+            }
+            return await RunAsync(result.GetValue(paths)!, overrides, result.GetValue(output)!, result.GetValue(html), timingsFile, cancel);
         });
         return command;
     }
 
-    static async Task<int> RunAsync(FileSystemInfo[] inputs, Dictionary<string, string> overrides, string outDir, bool html, CancellationToken cancel)
+    static async Task<int> RunAsync(FileSystemInfo[] inputs, Dictionary<string, string> overrides, string outDir, bool html, string? timingsFile,
+        CancellationToken cancel)
     {
         List<string> notebooks;
         try
@@ -69,7 +80,7 @@ static class RunCommand
                                   (cell.Injected ? "  (injected parameters)" : "")),
         };
         int failures = 0;
-        var times = new List<(string Notebook, double Seconds, bool Ok)>();
+        var times = new List<NotebookTiming>();
         foreach (var notebook in notebooks)
         {
             string relative = Path.GetRelativePath(Environment.CurrentDirectory, notebook);
@@ -95,23 +106,30 @@ static class RunCommand
             }
             Console.WriteLine($"  {(result.Failure is null ? "done" : "FAILED")} in {result.Elapsed.TotalSeconds:F1}s -> {executedPath}" +
                               (html ? $" and {Path.ChangeExtension(executedPath, ".html")}" : ""));
-            times.Add((name, result.Elapsed.TotalSeconds, result.Failure is null));
+            times.Add(new NotebookTiming(name, result.Elapsed.TotalSeconds, result.Failure is null));
         }
-        PrintTimes(times, overrides.GetValueOrDefault("preset"));
+        string table = RunTimings.Table(times, overrides.GetValueOrDefault("preset"), Environment.ProcessorCount, ProcessMemory.PeakRssMb());
+        Console.WriteLine();
+        Console.Write(table);
+        if (timingsFile is not null)
+        {
+            var arguments = inputs.Select(i => Path.GetRelativePath(Environment.CurrentDirectory, i.FullName))
+                .Concat(overrides.Select(o => o.Key == "preset" ? $"--preset {o.Value}" : $"--param {o.Key}={o.Value}"))
+                .Append($"--timings {Path.GetRelativePath(Environment.CurrentDirectory, timingsFile)}");
+            RunTimings.WriteInto(timingsFile, RunTimings.Region(table, "./workbench run " + string.Join(" ", arguments), DateTime.UtcNow,
+                Environment.ProcessorCount, RunTimings.Processor()));
+            Console.WriteLine($"timing table written into {timingsFile}");
+        }
         return failures == 0 ? 0 : 1;
     }
 
-    /// <summary>
-    /// The time of each notebook and the total, as a Markdown table (the README's and docs' timing tables are this output),
-    /// with the process's peak resident memory: every notebook ran in this one process.
-    /// </summary>
-    static void PrintTimes(List<(string Notebook, double Seconds, bool Ok)> times, string? preset)
+    /// <summary>Why <paramref name="path"/> cannot take the timing table (no marker comments), or null.</summary>
+    static string? RunTimingsRegionProblem(string path)
     {
-        Console.WriteLine();
-        Console.WriteLine($"| notebook ({preset ?? "default"} preset, {Environment.ProcessorCount} cores) | minutes | result |");
-        Console.WriteLine("| --- | ---: | --- |");
-        foreach (var (notebook, seconds, ok) in times) Console.WriteLine($"| {notebook} | {seconds / 60:F1} | {(ok ? "ok" : "failed")} |");
-        Console.WriteLine($"| total | {times.Sum(t => t.Seconds) / 60:F1} | peak memory {ProcessMemory.PeakRssMb():F0} MB |");
+        string text = File.ReadAllText(path);
+        return text.Contains(RunTimings.Begin, StringComparison.Ordinal) && text.Contains(RunTimings.End, StringComparison.Ordinal)
+            ? null
+            : $"--timings {path}: the file has no generated timing region; add the lines `{RunTimings.Begin}` and `{RunTimings.End}` where the table goes.";
     }
 
     /// <summary>Files as given; folders expanded to their notebooks in name order.</summary>

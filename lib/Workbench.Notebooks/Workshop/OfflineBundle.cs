@@ -19,8 +19,10 @@ public sealed record RestoredPackage(string Id, string Version, string? Nupkg);
 /// <param name="TorchRuntimes">The operating systems whose LibTorch runtime package is in the bundle (e.g. linux-x64).</param>
 /// <param name="FashionMnist">Whether the Fashion-MNIST IDX files were found and copied.</param>
 /// <param name="Notebooks">The student notebooks written.</param>
+/// <param name="KernelVersion">The version of the dotnet-interactive tool (the kernel VS Code's Polyglot Notebooks extension
+/// starts) put in <c>packages/</c>, or null when this machine had none installed.</param>
 public sealed record BundleReport(string Folder, IReadOnlyList<RestoredPackage> Packages, long PackageBytes,
-    IReadOnlyList<string> TorchRuntimes, bool FashionMnist, IReadOnlyList<string> Notebooks)
+    IReadOnlyList<string> TorchRuntimes, bool FashionMnist, IReadOnlyList<string> Notebooks, string? KernelVersion)
 {
     /// <summary>The packages the local cache lacks: the bundle cannot restore what needs them.</summary>
     public IReadOnlyList<RestoredPackage> Missing => Packages.Where(p => p.Nupkg is null).ToList();
@@ -37,6 +39,15 @@ public static partial class OfflineBundle
 {
     /// <summary>The bundle's NuGet folder.</summary>
     public const string PackagesFolder = "packages";
+
+    /// <summary>The .NET tool that is the notebooks' kernel in VS Code (a tool package carries all its dependencies).</summary>
+    public const string KernelPackageId = "Microsoft.dotnet-interactive";
+
+    /// <summary>The script that installs the kernel from <c>packages/</c> and points VS Code at it.</summary>
+    public const string KernelScript = "install-kernel.sh";
+
+    /// <summary>Where that script installs the kernel, inside the bundle.</summary>
+    public const string KernelFolder = ".tools";
 
     /// <summary>The package whose dependencies are TorchSharp's per-OS native runtimes.</summary>
     const string TorchRuntimePrefix = "libtorch-cpu-";
@@ -114,6 +125,19 @@ public static partial class OfflineBundle
             File.Copy(package.Nupkg!, target);
             bytes += new FileInfo(target).Length;
         }
+        // The kernel: VS Code's extension would download it from nuget.org on first use, which a laptop with no
+        // network cannot. The copy `./workbench setup --test` installed (or one in the package cache) goes along.
+        string? kernelVersion = null;
+        if (KernelPackage(repoRoot) is var (version, nupkg))
+        {
+            string target = Path.Combine(packageFolder, Path.GetFileName(nupkg));
+            File.Copy(nupkg, target, overwrite: true);
+            bytes += new FileInfo(target).Length;
+            kernelVersion = version;
+            string script = Path.Combine(outDir, KernelScript);
+            AtomicFile.WriteAllText(script, KernelInstaller(version));
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(script, File.GetUnixFileMode(script) | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
         var runtimes = packages.Where(p => p.Nupkg is not null && p.Id.StartsWith(TorchRuntimePrefix, StringComparison.OrdinalIgnoreCase))
             .Select(p => p.Id[TorchRuntimePrefix.Length..]).Order(StringComparer.Ordinal).ToList();
 
@@ -131,7 +155,7 @@ public static partial class OfflineBundle
         }
 
         AtomicFile.WriteAllText(Path.Combine(outDir, "NuGet.config"), NuGetConfig);
-        var report = new BundleReport(outDir, packages, bytes, runtimes, fashion, written);
+        var report = new BundleReport(outDir, packages, bytes, runtimes, fashion, written, kernelVersion);
         AtomicFile.WriteAllText(Path.Combine(outDir, "WORKSHOP-BUNDLE.md"), Readme(report));
         return report;
     }
@@ -146,6 +170,54 @@ public static partial class OfflineBundle
             <add key="workshop-bundle" value="packages" />
           </packageSources>
         </configuration>
+
+        """;
+
+    /// <summary>
+    /// The dotnet-interactive tool package on this machine: the one <c>./workbench setup --test</c> installed under
+    /// <c>artifacts/tools</c>, else the newest in the NuGet package cache; null when there is none.
+    /// </summary>
+    public static (string Version, string Nupkg)? KernelPackage(string repoRoot)
+    {
+        string id = KernelPackageId.ToLowerInvariant();
+        var candidates = new List<string>();
+        string store = Path.Combine(repoRoot, "artifacts", "tools", ".store", id);
+        if (Directory.Exists(store)) candidates.AddRange(Directory.GetFiles(store, $"{id}.*.nupkg", SearchOption.AllDirectories));
+        string cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        if (candidates.Count == 0 && Directory.Exists(Path.Combine(cache, id)))
+            candidates.AddRange(Directory.GetFiles(Path.Combine(cache, id), $"{id}.*.nupkg", SearchOption.AllDirectories));
+        return candidates
+            .Select(path => (Version: Path.GetFileNameWithoutExtension(path)[(id.Length + 1)..], Nupkg: path))
+            .Where(c => System.Version.TryParse(c.Version, out _))
+            .OrderByDescending(c => System.Version.Parse(c.Version))
+            .Select(c => ((string, string)?)c).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The script that installs the kernel offline into the bundle's <c>.tools/</c> and writes <c>.vscode/settings.json</c>
+    /// so that the Polyglot Notebooks extension starts that kernel (its <c>kernelTransportArgs</c> and
+    /// <c>notebookParserArgs</c> settings) instead of downloading one, and, should it still look for its own copy, looks
+    /// in the bundle's <c>packages/</c> (<c>interactiveToolSource</c>).
+    /// </summary>
+    static string KernelInstaller(string version) => $$"""
+        #!/usr/bin/env bash
+        # Installs the notebooks' kernel (dotnet-interactive {{version}}) from packages/ with no network, and points VS Code's
+        # Polyglot Notebooks extension at it through this folder's .vscode/settings.json. Run it once, from anywhere.
+        set -euo pipefail
+        here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+        dotnet tool install {{KernelPackageId}} --version {{version}} --tool-path "$here/{{KernelFolder}}" --configfile "$here/NuGet.config"
+        kernel="$here/{{KernelFolder}}/dotnet-interactive"
+        mkdir -p "$here/.vscode"
+        cat > "$here/.vscode/settings.json" <<JSON
+        {
+          "dotnet-interactive.interactiveToolSource": "$here/packages",
+          "dotnet-interactive.kernelTransportArgs": ["$kernel", "[vscode]", "stdio", "--working-dir", "{working_dir}"],
+          "dotnet-interactive.notebookParserArgs": ["$kernel", "notebook-parser"]
+        }
+        JSON
+        echo "kernel installed: $kernel"
+        echo "VS Code will start it for notebooks opened in this folder (.vscode/settings.json)."
 
         """;
 
@@ -189,6 +261,8 @@ public static partial class OfflineBundle
             - {(report.FashionMnist ? "`data/fashion-mnist/`: the Fashion-MNIST IDX files" : "no Fashion-MNIST files (they were not on the machine that made the bundle; notebook 02 then uses ShapesWorld)")}.
               ShapesWorld, the default data, is generated and needs nothing.
 
+            - {(report.KernelVersion is null ? "no notebook kernel: the machine that made the bundle had no dotnet-interactive installed (`./workbench setup --test` installs it); VS Code will try to download one" : $"`packages/` also holds the notebooks' kernel, dotnet-interactive {report.KernelVersion}, and `{KernelScript}` installs it")}.
+
             Missing: {missing}
 
             ## Steps on the laptop
@@ -197,9 +271,18 @@ public static partial class OfflineBundle
             2. Copy this folder to the laptop and open a terminal in it.
             3. Build offline: `dotnet build lib/Workbench.Cli` (Windows: the same in PowerShell). NuGet restores from
                `packages/`; no network is used. On Linux and macOS `./workbench doctor` then checks the environment.
-            4. Open the folder in VS Code with the Polyglot Notebooks extension and open `notebooks/00-welcome.ipynb`.
+            4. Install the notebooks' kernel offline: `./{KernelScript}` (Linux, macOS). It installs dotnet-interactive from
+               `packages/` into `{KernelFolder}/` and writes `.vscode/settings.json`, whose `dotnet-interactive.kernelTransportArgs`
+               and `dotnet-interactive.notebookParserArgs` make the Polyglot Notebooks extension start that kernel instead of
+               downloading one, and whose `dotnet-interactive.interactiveToolSource` sends any download it still tries to
+               `packages/`. Use the extension release that matches kernel {report.KernelVersion ?? "<version>"}: a newer one may
+               ask for a newer kernel, which the bundle does not hold. On Windows run the same two steps by hand in PowerShell:
+               `dotnet tool install {KernelPackageId} --version {report.KernelVersion ?? "<version>"} --tool-path .tools --configfile NuGet.config`,
+               then put the two settings in `.vscode\settings.json` with the full path of `.tools\dotnet-interactive.exe`.
+               The Polyglot Notebooks extension itself (a `.vsix`) must be installed in VS Code beforehand or from a file.
+            5. Open the folder in VS Code with the Polyglot Notebooks extension and open `notebooks/00-welcome.ipynb`.
                Set `preset` to `smoke` (seconds) or `quick` (minutes) in each notebook's parameters cell.
-            5. In each exercise cell, replace the `throw new NotImplementedException(...)` with your code and run the
+            6. In each exercise cell, replace the `throw new NotImplementedException(...)` with your code and run the
                check cell after it. A failed check shows the first input where your function and the library's differ,
                with a hint; the notebook keeps working with the library's version either way.
 

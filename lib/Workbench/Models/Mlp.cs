@@ -40,9 +40,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>Applies the network to the last dimension of <paramref name="x"/>.</summary>
     public override Tensor forward(Tensor x)
     {
-        using var hidden = c_fc.forward(x);
+        using var hidden = MixedPrecision.Linear(c_fc, x);
         using var activated = Apply(activation, hidden);
-        return c_proj.forward(activated);
+        return MixedPrecision.Linear(c_proj, activated);
     }
 
     /// <summary>Applies <paramref name="activation"/> elementwise.</summary>

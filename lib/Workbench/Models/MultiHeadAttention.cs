@@ -81,15 +81,15 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         Tensor q, k, v;
         if (context is null)
         {
-            var qkv = nn.functional.linear(queries, in_proj_weight, in_proj_bias).chunk(3, -1);
+            var qkv = MixedPrecision.Linear(queries, in_proj_weight, in_proj_bias).chunk(3, -1);
             (q, k, v) = (qkv[0], qkv[1], qkv[2]);
         }
         else
         {
             var weights = in_proj_weight.split([Width, 2 * Width], 0);
             var biases = in_proj_bias.split([Width, 2 * Width], 0);
-            q = nn.functional.linear(queries, weights[0], biases[0]);
-            var kv = nn.functional.linear(context, weights[1], biases[1]).chunk(2, -1);
+            q = MixedPrecision.Linear(queries, weights[0], biases[0]);
+            var kv = MixedPrecision.Linear(context, weights[1], biases[1]).chunk(2, -1);
             (k, v) = (kv[0], kv[1]);
         }
         q = SplitHeads(q);                                      // (B, H, Tq, d)
@@ -97,10 +97,11 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         v = SplitHeads(v);
         if (cache is not null) (k, v) = cache.Append(k, v);
 
-        var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(HeadWidth);   // (B, H, Tq, Tk)
-        var attended = Softmax(scores, mask).matmul(v);                                  // (B, H, Tq, d)
+        // The two products follow the precision in force (MixedPrecision); the scores and the softmax are float32 either way.
+        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)) / Math.Sqrt(HeadWidth);   // (B, H, Tq, Tk)
+        var attended = MixedPrecision.MatMul(Softmax(scores, mask), v);                      // (B, H, Tq, d)
         var merged = attended.transpose(1, 2).reshape(batch, length, Width);
-        return out_proj.forward(merged).MoveToOuterDisposeScope();
+        return MixedPrecision.Linear(out_proj, merged).MoveToOuterDisposeScope();
 
         Tensor SplitHeads(Tensor t) => t.view(batch, -1, Heads, HeadWidth).transpose(1, 2);
     }
@@ -112,9 +113,9 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         long batch = queries.shape[0];
         var weights = in_proj_weight.split([Width, 2 * Width], 0);
         var biases = in_proj_bias.split([Width, 2 * Width], 0);
-        var q = nn.functional.linear(queries, weights[0], biases[0]).view(batch, -1, Heads, HeadWidth).transpose(1, 2);
-        var k = nn.functional.linear(context, weights[1], biases[1]).chunk(2, -1)[0].view(batch, -1, Heads, HeadWidth).transpose(1, 2);
-        var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(HeadWidth);
+        var q = MixedPrecision.Linear(queries, weights[0], biases[0]).view(batch, -1, Heads, HeadWidth).transpose(1, 2);
+        var k = MixedPrecision.Linear(context, weights[1], biases[1]).chunk(2, -1)[0].view(batch, -1, Heads, HeadWidth).transpose(1, 2);
+        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)) / Math.Sqrt(HeadWidth);
         return Softmax(scores, mask).MoveToOuterDisposeScope();
     }
 

@@ -45,8 +45,12 @@ public interface ITrainingTask
     /// <summary>Runs under <c>no_grad</c> right after each optimizer update (CLIP clamps its logit scale here).</summary>
     void AfterOptimizerStep() { }
 
-    /// <summary>Extra numbers to log for the step just taken (e.g. CLIP's temperature); null for none.</summary>
-    IReadOnlyDictionary<string, double>? StepMetrics(long step) => null;
+    /// <summary>
+    /// Extra numbers to log for the step just taken (e.g. CLIP's temperature, Flamingo's gates), as scalar tensors on the
+    /// model's device; null for none. Asked for on logging steps only, and read back to the host together with the loss
+    /// in the trainer's one transfer per logging interval, so a task must not read them itself.
+    /// </summary>
+    IReadOnlyDictionary<string, Tensor>? StepMetrics(long step) => null;
 
     /// <summary>State of the task's own (non-TorchSharp) random generators or counters, saved with each checkpoint; null for none.</summary>
     byte[]? CaptureState() => null;

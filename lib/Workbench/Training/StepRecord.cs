@@ -1,10 +1,13 @@
 namespace Workbench.Training;
 
-/// <summary>What one optimizer step did; one line of <c>log.jsonl</c>.</summary>
-/// <param name="Step">The step (1-based).</param>
-/// <param name="Loss">The mean loss over the step's micro-batches, before the update.</param>
-/// <param name="LearningRate">The learning rate the update used.</param>
-/// <param name="StepsPerSecond">Throughput of this step (forward, backward and update; evaluation and checkpoints excluded).</param>
+/// <summary>
+/// What the steps since the previous logging step did (one step unless <see cref="TrainerConfig.LogEvery"/> is set); one
+/// line of <c>log.jsonl</c>.
+/// </summary>
+/// <param name="Step">The logging step (1-based).</param>
+/// <param name="Loss">The mean loss over the interval's steps and their micro-batches, each taken before its update.</param>
+/// <param name="LearningRate">The learning rate this step's update used.</param>
+/// <param name="StepsPerSecond">Throughput of the interval (forward, backward and update; evaluation and checkpoints excluded).</param>
 /// <param name="SamplesPerSecond">Samples per second, when the task says how many samples a step sees.</param>
 /// <param name="Metrics">Extra numbers: <c>grad_norm</c> (the norm before clipping, when clipping is on) and the task's own.</param>
 /// <param name="Evaluation">Held-out metrics, on steps where the trainer evaluated.</param>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
+using Workbench.Models;
 using static TorchSharp.torch;
 
 namespace Workbench.Training;
@@ -124,50 +125,59 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Trains from the step after <see cref="Step"/> to <see cref="TrainerConfig.Steps"/>. Returns early, after
     /// checkpointing the last completed step, when <paramref name="cancellationToken"/> is cancelled (see <see cref="IsComplete"/>).
-    /// Throws <see cref="TrainingDivergedException"/> on a NaN or infinite loss.
+    /// Throws <see cref="TrainingDivergedException"/> on a NaN or infinite loss (found on the logging step that reads it).
     /// </summary>
     public MetricsHistory Run(CancellationToken cancellationToken = default)
     {
         PrepareOutput();
         TrainingTask.Model.train();
-        while (Step < Config.Steps)
+        var interval = new LoggingInterval();
+        try
         {
-            if (cancellationToken.IsCancellationRequested)
+            while (Step < Config.Steps)
             {
-                if (Config.OutputDir is not null && Step > 0 && lastCheckpointStep != Step) SaveCheckpoint();
-                break;
-            }
-            long step = Step + 1;
-            var record = TrainStep(step);
-            Step = step;
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    if (interval.Steps > 0) Log(interval, evaluate: false);   // read what the last steps did before saving them
+                    if (Config.OutputDir is not null && Step > 0 && lastCheckpointStep != Step) SaveCheckpoint();
+                    break;
+                }
+                long step = Step + 1;
+                TrainStep(step, interval);
+                Step = step;
 
-            EvaluationRecord? evaluation = null;
-            if ((Config.EvalEvery > 0 && step % Config.EvalEvery == 0) || step == Config.Steps)
-            {
-                evaluation = Evaluate();
-                if (evaluation is not null) record = record with { Evaluation = evaluation.Metrics };
+                bool evaluate = (Config.EvalEvery > 0 && step % Config.EvalEvery == 0) || step == Config.Steps;
+                bool checkpoint = Config.OutputDir is not null && ((Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0) || step == Config.Steps);
+                if (evaluate || checkpoint || step % (Config.LogEvery ?? 1) == 0) Log(interval, evaluate);
+                if (checkpoint)
+                {
+                    SaveCheckpoint();
+                    interval.Clock.Restart();   // checkpoints are not training time either
+                }
             }
-            History.Add(record);
-            log?.Append(record);
-            tensorBoard?.Append(record);
-            StepEnded?.Invoke(record);
-            if (evaluation is not null) EvalEnded?.Invoke(evaluation);
-
-            if (Config.OutputDir is not null && ((Config.CheckpointEvery > 0 && step % Config.CheckpointEvery == 0) || step == Config.Steps))
-                SaveCheckpoint();
+        }
+        finally
+        {
+            interval.Dispose();
         }
         return History;
     }
 
     /// <summary>
-    /// One optimizer step: set the scheduled learning rate, accumulate the gradients of every micro-batch, stop on a
-    /// non-finite loss, clip, update, then let the task adjust its parameters. Gradients are zeroed at the start of
-    /// a step, so after it they can still be inspected. All temporaries die with the step's dispose scope.
+    /// How many times this trainer has read numbers back from the device: once per logging step (see
+    /// <see cref="TrainerConfig.LogEvery"/>). Every other value a step needs stays on the device.
     /// </summary>
-    StepRecord TrainStep(long step)
+    public long HostReadbacks { get; private set; }
+
+    /// <summary>
+    /// One optimizer step: set the scheduled learning rate, accumulate the gradients of every micro-batch, clip, update,
+    /// then let the task adjust its parameters. Gradients are zeroed at the start of a step, so after it they can still
+    /// be inspected. Nothing is read back to the host here: the loss (summed into <paramref name="interval"/>) and the
+    /// gradient norm stay on the device until the next logging step. All other temporaries die with the step's scope.
+    /// </summary>
+    void TrainStep(long step, LoggingInterval interval)
     {
         using var scope = torch.NewDisposeScope();
-        var clock = Stopwatch.StartNew();
         // The CUDA generator state cannot be saved through TorchSharp 0.107; a per-step seed makes GPU dropout
         // resumable too (CPU runs restore the saved generator state instead).
         if (onCuda) torch.cuda.manual_seed_all(StepSeed(Config.Seed, step));
@@ -176,32 +186,129 @@ public sealed class Trainer : IDisposable
         foreach (var (group, scale) in Optimizer.ParamGroups.Zip(groupScales)) group.LearningRate = learningRate * scale;
 
         Optimizer.zero_grad();
-        double loss = 0;
         int micro = Config.AccumulationSteps;
-        for (int m = 0; m < micro; m++)
+        Tensor? loss = null;
+        using (MixedPrecision.Use(Config.Precision))
         {
-            var microLoss = TrainingTask.Loss(step, m);
-            // Dividing each micro loss makes the summed gradients those of the mean over the whole batch.
-            (micro == 1 ? microLoss : microLoss / micro).backward();
-            loss += microLoss.ToDouble() / micro;
+            for (int m = 0; m < micro; m++)
+            {
+                var microLoss = TrainingTask.Loss(step, m);
+                // Dividing each micro loss makes the summed gradients those of the mean over the whole batch.
+                var share = micro == 1 ? microLoss : microLoss / micro;
+                share.backward();
+                loss = loss is null ? share.detach() : loss + share.detach();
+            }
         }
-        if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, loss, LastCheckpoint);
-
-        var metrics = new Dictionary<string, double>();
-        if (Config.GradientClipNorm is double maxNorm)
-        {
-            double norm = torch.nn.utils.clip_grad_norm_(trainable, maxNorm);
-            if (!double.IsFinite(norm)) throw new TrainingDivergedException(step, loss, LastCheckpoint, norm);
-            metrics["grad_norm"] = norm;
-        }
+        Tensor? gradNorm = Config.GradientClipNorm is double maxNorm ? ClipGradients(trainable, maxNorm) : null;
         Optimizer.step();
         using (torch.no_grad()) TrainingTask.AfterOptimizerStep();
-        if (TrainingTask.StepMetrics(step) is { } extra)
-            foreach (var (name, value) in extra) metrics[name] = value;
+        interval.Add(loss!, gradNorm, learningRate);
+    }
 
-        double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-        int samples = TrainingTask.SamplesPerStep;
-        return new StepRecord(step, loss, learningRate, 1 / seconds, samples > 0 ? samples / seconds : null, metrics);
+    /// <summary>
+    /// Scales the gradients down so that their global L2 norm is at most <paramref name="maxNorm"/>, as PyTorch's
+    /// <c>clip_grad_norm_</c> does (coefficient <c>maxNorm / (norm + 1e-6)</c>, at most 1), but without reading the norm
+    /// back to the host: it is returned as a tensor for the next logging step.
+    /// </summary>
+    public static Tensor ClipGradients(IReadOnlyList<Parameter> parameters, double maxNorm)
+    {
+        using var scope = torch.NewDisposeScope();
+        var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToList();
+        if (grads.Count == 0) return torch.zeros(1, device: parameters[0].device)[0].MoveToOuterDisposeScope();
+        var norm = torch.linalg.vector_norm(torch.stack(grads.Select(g => torch.linalg.vector_norm(g.detach())).ToArray()));
+        var coefficient = (maxNorm / (norm + 1e-6)).clamp_max(1.0);
+        using (torch.no_grad())
+            foreach (var g in grads) g.mul_(coefficient);
+        return norm.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// A logging step: the one read-back of the interval (mean loss, this step's gradient norm, the task's step
+    /// metrics, in one transfer), the NaN check, then the record, the log files and the events; evaluation when due.
+    /// </summary>
+    void Log(LoggingInterval interval, bool evaluate)
+    {
+        long step = Step;
+        using (var scope = torch.NewDisposeScope())
+        {
+            var extra = TrainingTask.StepMetrics(step);
+            var names = new List<string>();
+            var scalars = new List<Tensor> { interval.Loss! / interval.Steps };
+            if (interval.GradNorm is { } norm) { names.Add("grad_norm"); scalars.Add(norm); }
+            foreach (var (name, value) in extra ?? new Dictionary<string, Tensor>()) { names.Add(name); scalars.Add(value); }
+            var values = ReadBack(scalars);
+            double loss = values[0];
+            var metrics = new Dictionary<string, double>();
+            for (int i = 0; i < names.Count; i++) metrics[names[i]] = values[i + 1];
+            bool dryRun = interval.Loss!.device_type == DeviceType.META;
+            long firstStep = step - interval.Steps + 1;
+            if (!dryRun && !double.IsFinite(loss)) throw new TrainingDivergedException(step, loss, LastCheckpoint, firstStep: firstStep);
+            if (!dryRun && metrics.TryGetValue("grad_norm", out double gradNorm) && !double.IsFinite(gradNorm))
+                throw new TrainingDivergedException(step, loss, LastCheckpoint, gradNorm, firstStep);
+
+            double seconds = Math.Max(interval.Clock.Elapsed.TotalSeconds, 1e-9);
+            int samples = TrainingTask.SamplesPerStep;
+            var record = new StepRecord(step, loss, interval.LearningRate, interval.Steps / seconds,
+                samples > 0 ? interval.Steps * samples / seconds : null, metrics);
+            interval.Reset();
+
+            EvaluationRecord? evaluation = evaluate ? Evaluate() : null;
+            if (evaluation is not null) record = record with { Evaluation = evaluation.Metrics };
+            History.Add(record);
+            log?.Append(record);
+            tensorBoard?.Append(record);
+            StepEnded?.Invoke(record);
+            if (evaluation is not null) EvalEnded?.Invoke(evaluation);
+        }
+        interval.Clock.Restart();   // evaluation, logging and events are not training time
+    }
+
+    /// <summary>
+    /// Reads scalar tensors back to the host in one transfer (one synchronisation with the device), counted in
+    /// <see cref="HostReadbacks"/>. On the meta device, where tensors have shapes but no values, the values are NaN.
+    /// </summary>
+    double[] ReadBack(IReadOnlyList<Tensor> scalars)
+    {
+        HostReadbacks++;
+        using var scope = torch.NewDisposeScope();
+        var stacked = torch.stack(scalars.Select(s => s.detach().reshape(1).to(ScalarType.Float64)).ToArray()).reshape(-1);
+        if (stacked.device_type == DeviceType.META) return Enumerable.Repeat(double.NaN, scalars.Count).ToArray();
+        return stacked.cpu().data<double>().ToArray();
+    }
+
+    /// <summary>What the steps since the last logging step left on the device: their summed loss and the newest gradient norm.</summary>
+    sealed class LoggingInterval : IDisposable
+    {
+        public Tensor? Loss { get; private set; }
+        public Tensor? GradNorm { get; private set; }
+        public int Steps { get; private set; }
+        public double LearningRate { get; private set; }
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        /// <summary>Adds a step's values (made inside the step's dispose scope: they are detached from it and kept).</summary>
+        public void Add(Tensor loss, Tensor? gradNorm, double learningRate)
+        {
+            var sum = Loss is null ? loss.clone() : Loss + loss;
+            Loss?.Dispose();
+            Loss = sum.DetachFromDisposeScope();
+            GradNorm?.Dispose();
+            GradNorm = gradNorm?.clone().DetachFromDisposeScope();
+            Steps++;
+            LearningRate = learningRate;
+        }
+
+        public void Reset()
+        {
+            Dispose();
+            Steps = 0;
+        }
+
+        public void Dispose()
+        {
+            Loss?.Dispose();
+            GradNorm?.Dispose();
+            Loss = GradNorm = null;
+        }
     }
 
     /// <summary>Runs the task's evaluation in eval mode, then puts back training mode and the random state.</summary>
@@ -213,7 +320,9 @@ public sealed class Trainer : IDisposable
         TrainingTask.Model.eval();
         try
         {
-            using (torch.no_grad()) metrics = TrainingTask.Evaluate();
+            using (torch.no_grad())
+            using (MixedPrecision.Use(Config.Precision))
+                metrics = TrainingTask.Evaluate();
         }
         finally
         {

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Workbench.Models;
+
 namespace Workbench.Training;
 
 /// <summary>
@@ -47,6 +50,23 @@ public sealed record TrainerConfig
     /// <summary>Seed of TorchSharp's generators, set before the task (and its model) is built.</summary>
     public long Seed { get; init; }
 
+    /// <summary>
+    /// The precision of the matrix products in training steps and evaluations (<see cref="MixedPrecision"/>):
+    /// <c>fp32</c>, or <c>bf16-mixed</c> (bfloat16 products, float32 weights, optimizer state, softmax, norms and losses).
+    /// Left out of run.json at fp32, so that configurations from before it keep their hashes.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>
+    /// Log every this many steps (null: every step). A logging step is the one time the host reads numbers back from
+    /// the device: the mean loss over the interval, the gradient norm and the task's step metrics, in one transfer; the
+    /// steps in between queue work without waiting for it, which is what keeps a GPU busy. The loss is also checked for
+    /// NaN there, and logging always happens on the last step and on evaluation and checkpoint steps.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? LogEvery { get; init; }
+
     /// <summary>Folder for <c>log.jsonl</c> and <c>checkpoints/</c>; null writes no files.</summary>
     public string? OutputDir { get; init; }
 
@@ -64,6 +84,7 @@ public sealed record TrainerConfig
         if (AccumulationSteps < 1) throw new ArgumentException($"TrainerConfig.AccumulationSteps must be at least 1 (got {AccumulationSteps}).");
         if (EvalEvery < 0) throw new ArgumentException($"TrainerConfig.EvalEvery must not be negative (got {EvalEvery}).");
         if (CheckpointEvery < 0) throw new ArgumentException($"TrainerConfig.CheckpointEvery must not be negative (got {CheckpointEvery}).");
+        if (LogEvery is long logEvery && logEvery < 1) throw new ArgumentException($"TrainerConfig.LogEvery must be at least 1 or null (got {logEvery}).");
         if (KeepCheckpoints is int keep && keep < 1) throw new ArgumentException($"TrainerConfig.KeepCheckpoints must be at least 1 or null (got {keep}).");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Workbench.Notebooks;
 
 namespace Workbench.Tests.Notebooks;
 
@@ -112,5 +113,51 @@ public sealed class NotebookRunnerTests
         Assert.DoesNotContain("progress 0", outputs);
         Assert.DoesNotContain("progress 2", outputs);
         Assert.Contains("in notebook: True", outputs);
+    }
+
+    [Fact]
+    public void TimingsReplaceOnlyTheMarkedRegionOfTheGivenFile()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder().Code("string preset = \"quick\";", "parameters").Code("Console.WriteLine(preset);").Save(temp["timed.ipynb"]);
+        string doc = temp["plan.md"];
+        File.WriteAllText(doc, $"# Plan\n\nbefore\n{RunTimings.Begin}\nan old table\n{RunTimings.End}\nafter\n");
+
+        var result = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["out"], "--preset", "smoke", "--timings", doc);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        string text = File.ReadAllText(doc);
+        Assert.StartsWith("# Plan\n\nbefore\n" + RunTimings.Begin + "\nMeasured by `./workbench run timed.ipynb --preset smoke --timings plan.md`", text);
+        Assert.EndsWith(RunTimings.End + "\nafter\n", text);
+        Assert.DoesNotContain("an old table", text);
+        // The same table the command printed, with the notebook's row and a total.
+        string printed = result.Stdout[result.Stdout.IndexOf("| notebook (smoke preset", StringComparison.Ordinal)..];
+        string table = printed[..(printed.IndexOf("peak memory", StringComparison.Ordinal))];
+        Assert.Contains(table, text);
+        Assert.Matches(@"\| timed \| \d+\.\d \| ok \|", text);
+        Assert.Matches(@"\| total \| \d+\.\d \| peak memory \d+ MB \|", text);
+    }
+
+    [Fact]
+    public void TimingsIntoAFileWithoutMarkersAreRefusedBeforeAnyNotebookRuns()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder().Code("Console.WriteLine(\"must not run\");").Save(temp["n.ipynb"]);
+        File.WriteAllText(temp["README.md"], "# A document that must stay as it is\n");
+
+        var result = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["out"], "--timings", temp["README.md"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("README.md: the file has no generated timing region", result.Stderr);
+        Assert.Equal("# A document that must stay as it is\n", File.ReadAllText(temp["README.md"]));
+        Assert.False(File.Exists(temp["out/n.ipynb"]));
+    }
+
+    [Fact]
+    public void TheFacilitatorsPlanHasTheGeneratedRegion()
+    {
+        string plan = File.ReadAllText(Path.Combine(Cli.RepoRoot, "docs", "workshop.md"));
+        int begin = plan.IndexOf(RunTimings.Begin, StringComparison.Ordinal), end = plan.IndexOf(RunTimings.End, StringComparison.Ordinal);
+        Assert.True(begin >= 0 && end > begin, "docs/workshop.md lacks the workbench run --timings markers");
     }
 }

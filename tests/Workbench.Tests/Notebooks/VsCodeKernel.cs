@@ -33,9 +33,12 @@ public sealed class VsCodeKernel : IDisposable
     int lastToken;
 
     /// <summary>Starts the kernel with the notebook's folder as its working directory, as VS Code does.</summary>
-    public VsCodeKernel(string workingDirectory, IReadOnlyDictionary<string, string> environment)
+    public VsCodeKernel(string workingDirectory, IReadOnlyDictionary<string, string> environment) : this(Tool, workingDirectory, environment) { }
+
+    /// <summary>Starts the kernel at <paramref name="tool"/> (another installation than <see cref="Tool"/>).</summary>
+    public VsCodeKernel(string tool, string workingDirectory, IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo(Tool)
+        var info = new ProcessStartInfo(tool)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,

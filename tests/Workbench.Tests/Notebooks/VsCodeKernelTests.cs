@@ -23,6 +23,28 @@ public sealed class VsCodeKernelTests(ITestOutputHelper output)
     {
         Skip.IfNot(File.Exists(VsCodeKernel.Tool), $"{VsCodeKernel.Tool} is not installed (./workbench setup --test installs it)");
         string path = Path.Combine(Cli.RepoRoot, "notebooks", notebook);
+        try
+        {
+            RunOnce(path, notebook);
+        }
+        catch (TimeoutException stalled)
+        {
+            // A rare stall of the kernel process (twice in about ten full CI runs, on different notebooks, never in the
+            // in-process runner and never reproduced on its own): it is recorded where CI prints it, with the cell's last
+            // output, and the notebook runs once more in a fresh kernel. A second stall fails the test.
+            string record = $"{DateTime.UtcNow:O} {notebook}: {stalled.Message}\n";
+            output.WriteLine(record);
+            Directory.CreateDirectory(Path.GetDirectoryName(StallLog)!);
+            File.AppendAllText(StallLog, record);
+            RunOnce(path, notebook);
+        }
+    }
+
+    /// <summary>Where stalls are recorded (.ci/run prints it).</summary>
+    public static string StallLog => Path.Combine(Cli.RepoRoot, "artifacts", "test-results", "vscode-kernel-stalls.log");
+
+    void RunOnce(string path, string notebook)
+    {
         var document = NotebookFile.Load(path);
         var cells = document.Elements.Select((cell, i) => (Cell: cell, Number: i + 1)).ToList();
         if (NotebookParameters.Injection(path, document, Overrides) is var (index, injected)) cells.Insert(index, (injected, index));
@@ -31,7 +53,15 @@ public sealed class VsCodeKernelTests(ITestOutputHelper output)
         var shown = new StringBuilder();
         foreach (var (cell, number) in cells.Where(c => !NotebookFile.IsMarkdown(c.Cell)))
         {
-            var result = kernel.Submit(cell.Contents, cell.KernelName ?? "csharp", CellTimeout);
+            KernelCellResult result;
+            try
+            {
+                result = kernel.Submit(cell.Contents, cell.KernelName ?? "csharp", CellTimeout);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"cell {number}: {e.Message}", e);
+            }
             output.WriteLine($"cell {number,3}  {result.Elapsed.TotalSeconds,7:F2}s  {(result.Error is null ? "ok" : "FAILED")}");
             Assert.True(result.Error is null, $"{notebook}: cell {number} failed in dotnet-interactive: {result.Error}\n--- cell ---\n{cell.Contents}");
             foreach (var value in result.FormattedValues) shown.Append(value);

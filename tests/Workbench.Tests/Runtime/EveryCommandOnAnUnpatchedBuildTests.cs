@@ -90,6 +90,8 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["bench feature-cache"] = _ => ["bench", "feature-cache", "--batch", "2", "--repeats", "1"],
             ["bench clip"] = _ => ["bench", "clip", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1"],
             ["bench lm"] = _ => ["bench", "lm", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1"],
+            ["bench llava"] = _ => ["bench", "llava", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1"],
+            ["bench flamingo"] = _ => ["bench", "flamingo", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1", "--precision", "bf16-mixed"],
             ["bench all"] = _ => ["bench", "all", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1", "--json"],
             ["train clip"] = f => f.TrainingArguments, // run once by the fixture: the others need its run folder
             ["eval clip"] = f => ["eval", "clip", "--checkpoint", f.RunFolder],

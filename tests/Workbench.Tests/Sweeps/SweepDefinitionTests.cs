@@ -1,5 +1,6 @@
 using Workbench.Sweeps;
 using Workbench.Training;
+using Workbench.Training.Clip;
 using Workbench.Training.Flamingo;
 using Workbench.Training.Llava;
 using Workbench.Training.Runs;
@@ -113,6 +114,19 @@ public sealed class SweepDefinitionTests
         Assert.NotEmpty(files);
         foreach (var file in files) Assert.NotEmpty(SweepDefinition.Load(file).Trials());
     }
+    [Fact]
+    public void ThePrecisionSweepSetsASettingThatRunJsonLeavesOutAtItsDefault()
+    {
+        var sweep = SweepDefinition.Load(Path.Combine(Cli.RepoRoot, "sweeps", "precision.json"));
+        var configs = sweep.Trials().Select(t => (ClipRunConfig)TrainableMethods.Named(t.Method).Configure(t.Data, t.Preset, t.Seed, t.Settings)).ToList();
+        Assert.Equal(6, configs.Count);
+        Assert.Equal(3, configs.Count(c => c.Precision == Workbench.Models.Precision.Bf16Mixed));
+        Assert.All(configs, c => Assert.Equal(c.Precision, c.Trainer.Precision));
+        // fp32 is left out of run.json, so configurations from before the setting keep their hashes; bf16-mixed is written.
+        Assert.DoesNotContain("Precision", System.Text.Json.JsonSerializer.Serialize(configs.First(c => c.Precision == Workbench.Models.Precision.Fp32), RunFolder.Json));
+        Assert.Contains("\"Precision\": \"bf16-mixed\"", System.Text.Json.JsonSerializer.Serialize(configs.First(c => c.Precision == Workbench.Models.Precision.Bf16Mixed), RunFolder.Json));
+    }
+
     [Fact]
     public void NotebookSixSweepFilesVaryTheirVisionLanguageSettingsAndShareOnePairOfPrerequisitesAcrossSeeds()
     {

@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
 using Workbench.Data;
+using Workbench.Notebooks.Workshop;
+using Workbench.Tests.Notebooks;
 
 namespace Workbench.Tests.Teaching;
 
@@ -45,5 +48,21 @@ public sealed class OfflineBundleTests
         var build = Cli.Dotnet(bundle, TimeSpan.FromMinutes(10), environment, "build", project, "--no-restore", "-v", "q", "--nologo");
         Assert.True(build.ExitCode == 0, build.All);
         Assert.True(File.Exists(Path.Combine(bundle, "lib", "Workbench", "bin", "Debug", "net10.0", "Workbench.dll")));
+
+        // The notebooks' kernel: installed from the bundle by its script, with the same empty cache, and it runs a cell.
+        if (!File.Exists(VsCodeKernel.Tool)) return;   // this machine has none to bundle (`./workbench setup --test` installs it)
+        Assert.Contains("dotnet-interactive", File.ReadAllText(Path.Combine(bundle, "WORKSHOP-BUNDLE.md")));
+        var install = Cli.Command(bundle, TimeSpan.FromMinutes(5), environment, "bash", Path.Combine(bundle, OfflineBundle.KernelScript));
+        Assert.True(install.ExitCode == 0, install.All);
+        var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, ".vscode", "settings.json")))!;
+        string kernel = (string)settings["dotnet-interactive.kernelTransportArgs"]![0]!;
+        Assert.Equal(Path.Combine(bundle, OfflineBundle.KernelFolder, "dotnet-interactive"), kernel);
+        Assert.Equal(Path.Combine(bundle, "packages"), (string?)settings["dotnet-interactive.interactiveToolSource"]);
+        Assert.Equal(["[vscode]", "stdio", "--working-dir", "{working_dir}"],
+            settings["dotnet-interactive.kernelTransportArgs"]!.AsArray().Skip(1).Select(a => (string)a!));
+        using var started = new VsCodeKernel(kernel, Path.Combine(bundle, "notebooks"), environment);
+        var answer = started.Submit("6 * 7", "csharp", TimeSpan.FromMinutes(2));
+        Assert.Null(answer.Error);
+        Assert.Contains(answer.FormattedValues, v => v.Contains("42"));
     }
 }

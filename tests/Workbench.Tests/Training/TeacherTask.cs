@@ -52,7 +52,7 @@ sealed class TeacherTask : ITrainingTask
         int rows = batchSize / microBatches;
         x = x.narrow(0, microStep * rows, rows);
         y = y.narrow(0, microStep * rows, rows);
-        var loss = nn.functional.cross_entropy(Model.forward(x), y);
+        var loss = nn.functional.cross_entropy(Workbench.Models.MixedPrecision.Forward(Model, x), y);   // at the trainer's precision
         return step == nanAtStep ? loss * double.NaN : loss;
     }
 

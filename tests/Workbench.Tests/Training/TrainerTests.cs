@@ -107,8 +107,8 @@ public sealed class TrainerTests : IDisposable
             var error = Assert.Throws<TrainingDivergedException>(() => trainer.Run());
             Assert.Equal(7, error.Step);
             Assert.True(double.IsNaN(error.Loss));
-            Assert.Contains("step 7", error.Message);
-            Assert.Equal(6, trainer.Step);
+            Assert.Contains("at step 7", error.Message);
+            Assert.Equal(7, trainer.Step);   // the step ran (its loss is read on the logging step after it), and was not saved
         }
         Assert.Equal([5L], Checkpoint.List(outputDir).Select(c => c.Step));
         Assert.Equal(6, MetricsLog.Read(Path.Combine(outputDir, MetricsLog.FileName)).Max(r => r.Step));
@@ -207,5 +207,62 @@ public sealed class TrainerTests : IDisposable
         again.Resume();
         Assert.Equal(10, again.Run().Count);
         Assert.True(again.IsComplete);
+    }
+
+    [Fact]
+    public void LoggingEveryFourStepsReadsOncePerIntervalAndLogsTheIntervalsMeanLoss()
+    {
+        var config = Small with { Steps = 10, GradientClipNorm = 1.0 };
+        // One after the other: TorchSharp's generator is process-wide, and each trainer seeds it when built.
+        using var everyStep = new Trainer(config, () => new TeacherTask(seed: 3));
+        var all = everyStep.Run();
+        var trained = Flatten(everyStep.TrainingTask.Model);
+        using var everyFourth = new Trainer(config with { LogEvery = 4 }, () => new TeacherTask(seed: 3));
+        var logged = everyFourth.Run();
+
+        Assert.Equal(10, everyStep.HostReadbacks);
+        Assert.Equal(3, everyFourth.HostReadbacks);                      // steps 4, 8 and the last, 10
+        Assert.Equal([4L, 8L, 10L], logged.Select(r => r.Step));
+        // The same trajectory, whatever is read back when: each logged loss is the mean of its interval's step losses.
+        Assert.Equal(all.Take(4).Average(r => r.Loss), logged[0].Loss, 1e-6);
+        Assert.Equal(all.Skip(4).Take(4).Average(r => r.Loss), logged[1].Loss, 1e-6);
+        Assert.Equal(all.Skip(8).Average(r => r.Loss), logged[2].Loss, 1e-6);
+        Assert.Equal(all[^1].Metrics["grad_norm"], logged[2].Metrics["grad_norm"], 1e-5);
+        Assert.Equal(trained, Flatten(everyFourth.TrainingTask.Model));
+    }
+
+    [Fact]
+    public void ADivergenceBetweenLoggingStepsIsReportedWithItsInterval()
+    {
+        using var trainer = new Trainer(Small with { LogEvery = 4 }, () => new TeacherTask(seed: 5, nanAtStep: 7));
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Run());
+        Assert.Equal(8, error.Step);
+        Assert.Equal(5, error.FirstStep);
+        Assert.Contains("between step 5 and step 8", error.Message);
+        Assert.Equal([4L], trainer.History.Select(r => r.Step));
+    }
+
+    [Fact]
+    public void ClippingOnTheDeviceMatchesTorchSharpsClipGradNorm()
+    {
+        foreach (double maxNorm in new[] { 1e-3, 0.5, 1e6 })   // clipped hard, clipped a little, not clipped
+        {
+            using var scope = NewDisposeScope();
+            manual_seed(11);
+            var model = nn.Sequential(("a", nn.Linear(6, 5)), ("b", nn.Linear(5, 3)));
+            var copy = nn.Sequential(("a", nn.Linear(6, 5)), ("b", nn.Linear(5, 3)));
+            copy.load_state_dict(model.state_dict());
+            var x = randn(8, 6);
+            model.forward(x).pow(2).sum().backward();
+            copy.forward(x).pow(2).sum().backward();
+
+            var parameters = model.parameters().ToList();
+            double norm = Trainer.ClipGradients(parameters, maxNorm).ToDouble();
+            double reference = nn.utils.clip_grad_norm_(copy.parameters(), maxNorm);
+
+            Assert.Equal(reference, norm, reference * 1e-6);
+            foreach (var (mine, theirs) in parameters.Zip(copy.parameters()))
+                Assert.Equal(theirs.grad!.data<float>().ToArray(), mine.grad!.data<float>().ToArray(), (a, b) => Math.Abs(a - b) <= 1e-6f * Math.Max(1, Math.Abs(b)));
+        }
     }
 }

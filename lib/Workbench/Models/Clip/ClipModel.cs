@@ -79,14 +79,14 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor>
     public Tensor ImageFeatures(Tensor images)
     {
         using var features = visual.forward(images);
-        return image_projection.forward(features);
+        return MixedPrecision.Linear(image_projection, features);
     }
 
     /// <summary>The projected text features (B, D) before normalisation: what OpenAI CLIP's <c>encode_text</c> returns.</summary>
     public Tensor TextFeatures(Tensor tokens)
     {
         using var features = text.forward(tokens);
-        return text_projection.forward(features);
+        return MixedPrecision.Linear(text_projection, features);
     }
 
     /// <summary>
@@ -96,10 +96,12 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor>
     public Tensor EncodeTexts(Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var (unique, inverse) = DistinctRows(tokens);
+        // Deduplicating reads the ids: free on the CPU, where repeated class captions are worth encoding once; on an
+        // accelerator the read would stall the step, so rows are encoded as given.
+        var (unique, inverse) = tokens.device_type == DeviceType.CPU ? DistinctRows(tokens) : (null, null);
         var rows = unique is null ? tokens : tokens.index_select(0, unique);
         var features = text.forward(rows);
-        var projected = nn.functional.normalize(text_projection.forward(features), dim: -1);
+        var projected = nn.functional.normalize(MixedPrecision.Linear(text_projection, features), dim: -1);
         return (inverse is null ? projected : projected.index_select(0, inverse)).MoveToOuterDisposeScope();
     }
 

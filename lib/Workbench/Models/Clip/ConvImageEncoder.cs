@@ -83,7 +83,7 @@ public sealed class ConvImageEncoder : ImageEncoder
     public override Tensor forward(Tensor images)
     {
         using var maps = FeatureMap(images, Config.Blocks);     // (B, LastChannels, H / 2^Blocks, W / 2^Blocks)
-        return head is null ? maps.mean([2L, 3L]) : head.forward(maps.flatten(1));
+        return head is null ? maps.mean([2L, 3L]) : MixedPrecision.Linear(head, maps.flatten(1));
     }
 
     /// <inheritdoc />
@@ -109,7 +109,7 @@ public sealed class ConvImageEncoder : ImageEncoder
         CheckImages(images, Config.Channels, Config.ImageSize);
         using var scope = NewDisposeScope();
         var x = images.alias();
-        for (int b = 0; b < count; b++) x = blocks[b].forward(x);
+        for (int b = 0; b < count; b++) x = MixedPrecision.Forward(blocks[b], x);
         return x.MoveToOuterDisposeScope();
     }
 

@@ -107,7 +107,7 @@ public sealed class VisionTransformer : ImageEncoder
         CheckImages(images, Config.Channels, Config.ImageSize);
         using var scope = NewDisposeScope();
         long batch = images.shape[0];
-        var patches = conv1.forward(images)           // (B, W, H/p, W/p)
+        var patches = MixedPrecision.Conv2d(conv1, images)           // (B, W, H/p, W/p)
             .flatten(2).transpose(1, 2);              // (B, N, W)
         var classTokens = class_embedding.expand(batch, 1, Config.Width);
         var tokens = cat([classTokens, patches], 1) + positional_embedding;

@@ -23,7 +23,7 @@ public sealed class FlamingoModel : nn.Module
 {
     readonly ImageEncoder vision_tower;
     readonly PerceiverResampler perceiver;
-    readonly ModuleDict<GatedCrossAttentionBlock> gated_cross_attn_layers;
+    readonly GatedBlocks gated_cross_attn_layers;
     readonly GptModel language_model;
     readonly Parameter special_embeddings;
     readonly int[] blocksWithCrossAttention;
@@ -58,7 +58,7 @@ public sealed class FlamingoModel : nn.Module
         int patches = features == VisionFeatures.Pooled ? 1 : visionTower.TokenCount(VisionLayer);
         perceiver = new PerceiverResampler(featureWidth, width, resamplerDepth, latents, heads, maxFrames, patchPositions ? patches : 0);
         blocksWithCrossAttention = Enumerable.Range(0, layers).Where(i => (i + 1) % crossAttentionEvery == 0).ToArray();
-        gated_cross_attn_layers = nn.ModuleDict(blocksWithCrossAttention.Select(i => ($"{i}", new GatedCrossAttentionBlock(width, heads))).ToArray());
+        gated_cross_attn_layers = new GatedBlocks(blocksWithCrossAttention.Select(i => (i, new GatedCrossAttentionBlock(width, heads))));
         using (no_grad())
             special_embeddings = nn.Parameter(stack([languageModel.TokenEmbedding[imageTokenId], languageModel.TokenEmbedding[endOfChunkId]]).clone());
         RegisterComponents();
@@ -87,7 +87,7 @@ public sealed class FlamingoModel : nn.Module
 
     /// <summary>The gated blocks with the language-model block each precedes.</summary>
     public IReadOnlyList<(int Block, GatedCrossAttentionBlock Layer)> CrossAttentionLayers =>
-        blocksWithCrossAttention.Select(i => (i, gated_cross_attn_layers[$"{i}"])).ToList();
+        blocksWithCrossAttention.Select(i => (i, gated_cross_attn_layers.Before(i))).ToList();
 
     /// <summary>The frozen tower's features of images (B, C, H, W): (B, N, Wv), without gradients.</summary>
     public Tensor VisionFeaturesOf(Tensor images) => vision_tower.FrozenFeatures(images, Features == VisionFeatures.Pooled ? null : VisionLayer);
@@ -179,4 +179,28 @@ public sealed class FlamingoModel : nn.Module
 
     /// <summary>The parameters that train: the resampler's, the gated blocks' and the special-token embeddings.</summary>
     public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters => named_parameters().Where(p => p.parameter.requires_grad);
+}
+
+/// <summary>
+/// The gated blocks, each registered under the number of the language-model block it precedes (<c>1</c>, <c>3</c>, ...), as
+/// OpenFlamingo names them. Not TorchSharp's <c>ModuleDict</c>: moving one to another device fails in TorchSharp 0.107
+/// (its <c>Module.to</c> reflects over properties by name, and the dictionary's two indexers are both called "Item"),
+/// which the meta-device test found.
+/// </summary>
+public sealed class GatedBlocks : nn.Module
+{
+    readonly Dictionary<int, GatedCrossAttentionBlock> byBlock = [];
+
+    /// <summary>Registers each block under its language-model block's number.</summary>
+    public GatedBlocks(IEnumerable<(int Block, GatedCrossAttentionBlock Layer)> blocks) : base(nameof(GatedBlocks))
+    {
+        foreach (var (block, layer) in blocks)
+        {
+            byBlock[block] = layer;
+            register_module($"{block}", layer);
+        }
+    }
+
+    /// <summary>The gated block before language-model block <paramref name="block"/>.</summary>
+    public GatedCrossAttentionBlock Before(int block) => byBlock[block];
 }

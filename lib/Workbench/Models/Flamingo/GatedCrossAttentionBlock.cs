@@ -53,6 +53,13 @@ public sealed class GatedCrossAttentionBlock : nn.Module
         }
     }
 
+    /// <summary>tanh(α) of both gates as tensors on the model's device (no read-back to the host: the trainer logs them).</summary>
+    public (Tensor Attention, Tensor FeedForward) GateTensors()
+    {
+        using var noGrad = no_grad();
+        return (attn_gate.tanh(), ff_gate.tanh());
+    }
+
     /// <summary>The gate parameters α (they may train at their own learning rate).</summary>
     public IEnumerable<Parameter> GateParameters => [attn_gate, ff_gate];
 

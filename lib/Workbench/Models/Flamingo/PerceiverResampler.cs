@@ -105,7 +105,7 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
         long patches = features.shape[2];
         if (patch_pos_embs is not null && patches > MaxPatches)
             throw new ArgumentException($"PerceiverResampler: {patches} patches but position embeddings for {MaxPatches}.");
-        var x = input_proj is null ? features : input_proj.forward(features);
+        var x = input_proj is null ? features : MixedPrecision.Linear(input_proj, features);
         if (patch_pos_embs is not null) x = x + patch_pos_embs[..(int)patches];
         if (media_time_embs is not null) x = x + media_time_embs[..(int)frames];
         x = x.reshape(batch, -1, Width);                                   // all frames' tokens in one sequence

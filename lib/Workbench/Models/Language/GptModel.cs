@@ -82,7 +82,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The LM head, tied to the token embeddings: hidden states (..., W) to logits (..., V).</summary>
-    Tensor Head(Tensor hidden) => nn.functional.linear(hidden, wte.weight!);
+    Tensor Head(Tensor hidden) => MixedPrecision.Linear(hidden, wte.weight!);
 
     /// <summary>
     /// The final hidden states (B, T, W) after <c>ln_f</c>.
@@ -110,7 +110,8 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
                 throw new ArgumentException($"GptModel: {past + length} positions exceed the context length {Config.ContextLength}.");
             positions = arange(past, past + length, dtype: ScalarType.Int64, device: inputEmbeddings.device).expand(batch, length);
         }
-        else if (positions.max().item<long>() >= Config.ContextLength || positions.min().item<long>() < 0)
+        else if (positions.device_type == DeviceType.CPU   // a value read is free there; on an accelerator it would stall the step
+                 && (positions.max().item<long>() >= Config.ContextLength || positions.min().item<long>() < 0))
             throw new ArgumentException($"GptModel: positions must lie in [0, {Config.ContextLength}); got {positions.min().item<long>()}..{positions.max().item<long>()}.");
 
         var x = drop.forward(inputEmbeddings + wpe.forward(positions));

@@ -17,7 +17,8 @@ public static class ImageSplice
         using var scope = NewDisposeScope();
         var isImage = ids.eq(imageTokenId);
         var counts = isImage.sum(1);
-        if (!counts.eq(1).all().item<bool>())
+        // Checked where reading a value costs nothing (CPU tensors); on an accelerator the read would stall the step.
+        if (ids.device_type == DeviceType.CPU && !counts.eq(1).all().item<bool>())
             throw new ArgumentException($"Every sequence needs exactly one image token (id {imageTokenId}); counts per row: {string.Join(", ", counts.cpu().data<long>().ToArray())}.");
         return isImage.to_type(ScalarType.Int64).argmax(1).MoveToOuterDisposeScope();
     }

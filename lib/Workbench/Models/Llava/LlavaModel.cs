@@ -72,7 +72,7 @@ public sealed class LlavaModel : nn.Module
     /// <summary>Projects vision features (B, N, Wv) to language-model tokens (B, N · <see cref="TokensPerFeature"/>, W).</summary>
     public Tensor Project(Tensor features)
     {
-        using var projected = mm_projector.forward(features);
+        using var projected = MixedPrecision.Forward(mm_projector, features);
         return projected.reshape(features.shape[0], -1, language_model.Width);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Workbench.Models;
 using Workbench.Models.Clip;
 using Workbench.Training.Runs;
 
@@ -70,6 +71,12 @@ public sealed record ClipRunConfig : IMethodConfig
     public long EvalEvery { get; init; } = 125;
     /// <summary>Checkpoint every this many steps (and at the end).</summary>
     public long CheckpointEvery { get; init; } = 125;
+    /// <summary>Matrix products in float32 or bfloat16 (<see cref="TrainerConfig.Precision"/>); absent from run.json at fp32.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public Precision Precision { get; init; } = Precision.Fp32;
+    /// <summary>Log (read the loss back) every this many steps; null: every step (<see cref="TrainerConfig.LogEvery"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? LogEvery { get; init; }
 
     /// <summary>Held-out pairs for retrieval (the first N of the test split).</summary>
     public int RetrievalSamples { get; init; } = 1000;
@@ -132,6 +139,6 @@ public sealed record ClipRunConfig : IMethodConfig
     {
         Steps = Steps, LearningRate = LearningRate, WarmupSteps = WarmupSteps, MinLearningRateRatio = MinLearningRateRatio,
         WeightDecay = WeightDecay, Betas = (AdamBeta1, AdamBeta2), Eps = AdamEpsilon, GradientClipNorm = GradientClipNorm,
-        EvalEvery = EvalEvery, CheckpointEvery = CheckpointEvery, Seed = Seed,
+        EvalEvery = EvalEvery, CheckpointEvery = CheckpointEvery, Seed = Seed, Precision = Precision, LogEvery = LogEvery,
     };
 }

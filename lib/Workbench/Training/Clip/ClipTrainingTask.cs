@@ -57,11 +57,12 @@ public sealed class ClipTrainingTask : ITrainingTask, IDisposable
     public void AfterOptimizerStep() => Clip.ClampLogitScale();
 
     /// <inheritdoc />
-    public IReadOnlyDictionary<string, double>? StepMetrics(long step) => new Dictionary<string, double>
+    public IReadOnlyDictionary<string, Tensor>? StepMetrics(long step)
     {
-        ["temperature"] = 1 / Math.Exp(Clip.LogitScale.item<float>()),
-        ["logit_scale"] = Math.Exp(Clip.LogitScale.item<float>()),
-    };
+        using var noGrad = no_grad();
+        var scale = Clip.LogitScale.exp();
+        return new Dictionary<string, Tensor> { ["temperature"] = scale.reciprocal(), ["logit_scale"] = scale };
+    }
 
     /// <inheritdoc />
     public IReadOnlyDictionary<string, double>? Evaluate() => ClipEvaluation.Validation(run, Clip);

@@ -49,12 +49,12 @@ public sealed class FlamingoTrainingTask : ITrainingTask, IDisposable
         parameterName.EndsWith("_gate", StringComparison.Ordinal) ? run.Config.GateLearningRateScale : 1.0;
 
     /// <summary>Each gated block's tanh(α): <c>gate_attn_N</c> and <c>gate_ff_N</c> for the block before language-model block N.</summary>
-    public IReadOnlyDictionary<string, double>? StepMetrics(long step)
+    public IReadOnlyDictionary<string, Tensor>? StepMetrics(long step)
     {
-        var gates = new Dictionary<string, double>();
+        var gates = new Dictionary<string, Tensor>();
         foreach (var (block, layer) in Flamingo.CrossAttentionLayers)
         {
-            var (attention, feedForward) = layer.Gates;
+            var (attention, feedForward) = layer.GateTensors();
             gates[$"gate_attn_{block}"] = attention;
             gates[$"gate_ff_{block}"] = feedForward;
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Nodes;
 
 namespace Workbench.Training.Runs;
@@ -23,12 +24,17 @@ public static class ConfigOverrides
             string path = assignment[..equals].Trim(), text = assignment[(equals + 1)..].Trim();
             var parts = path.Split('.');
             var target = root;
+            Type? type = typeof(T);
             for (int i = 0; i < parts.Length - 1; i++)
+            {
                 target = Find(target, parts[i], path) is JsonObject inner ? inner
                     : throw new ArgumentException($"--set {assignment}: {parts[i]} has no settings inside it.");
-            string name = Find(target, parts[^1], path) is null && !target.ContainsKey(parts[^1])
-                ? parts[^1]
-                : target.Select(p => p.Key).First(k => k.Equals(parts[^1], StringComparison.OrdinalIgnoreCase));
+                type = Setting(type, parts[i])?.PropertyType;
+            }
+            // A setting left out of the JSON at its default (JsonIgnore WhenWritingDefault, so that adding it changed no
+            // configuration's hash) is still one the type declares.
+            string name = target.FirstOrDefault(p => p.Key.Equals(parts[^1], StringComparison.OrdinalIgnoreCase)).Key
+                ?? (Setting(type, parts[^1]) ?? Missing(target, parts[^1], path)).Name;
             target[name] = Parse(text);
         }
         try
@@ -45,8 +51,17 @@ public static class ConfigOverrides
     {
         foreach (var (key, value) in target)
             if (key.Equals(name, StringComparison.OrdinalIgnoreCase)) return value;
-        throw new ArgumentException($"--set {path}: no setting named {name}; the settings here are: {string.Join(", ", target.Select(p => p.Key))}.");
+        Missing(target, name, path);
+        return null;
     }
+
+    static System.Reflection.PropertyInfo Missing(JsonObject target, string name, string path) =>
+        throw new ArgumentException($"--set {path}: no setting named {name}; the settings here are: {string.Join(", ", target.Select(p => p.Key))}.");
+
+    /// <summary>The public settable property <paramref name="name"/> (any case) of <paramref name="type"/>, or null.</summary>
+    static System.Reflection.PropertyInfo? Setting(Type? type, string name) =>
+        type?.GetProperties().FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) && p.CanWrite &&
+            System.Reflection.CustomAttributeExtensions.GetCustomAttribute<JsonIgnoreAttribute>(p) is not { Condition: JsonIgnoreCondition.Always });
 
     static JsonNode? Parse(string text)
     {

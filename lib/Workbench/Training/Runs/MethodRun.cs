@@ -1,4 +1,5 @@
 using TorchSharp;
+using Workbench.Models;
 using Workbench.Text;
 using static TorchSharp.torch;
 
@@ -86,7 +87,9 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
             var history = trainer.Run(cancel);
             model!.eval();
             if (!trainer.IsComplete) return new RunResult<TModel, TReport>(model, null, history);
-            var report = Evaluate(model);   // each evaluation turns gradients off itself (CLIP's linear probe trains)
+            TReport report;
+            using (MixedPrecision.Use(Config.Trainer.Precision))
+                report = Evaluate(model);   // each evaluation turns gradients off itself (CLIP's linear probe trains)
             folder?.WriteMetrics(report.Metrics);
             folder?.WriteTraining(new TrainingSummary(trainer.ParametersTrained, trainer.Step, trainer.TrainingTask.SamplesPerStep));
             return new RunResult<TModel, TReport>(model, report, history);

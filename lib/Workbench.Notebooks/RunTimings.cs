@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using Workbench.IO;
+
+namespace Workbench.Notebooks;
+
+/// <summary>How long one notebook of a <c>workbench run</c> took.</summary>
+/// <param name="Notebook">Its name without extension.</param>
+/// <param name="Seconds">Wall time of all its cells.</param>
+/// <param name="Ok">Whether every cell ran.</param>
+public sealed record NotebookTiming(string Notebook, double Seconds, bool Ok);
+
+/// <summary>
+/// The table <c>workbench run</c> ends with: each notebook's minutes, the total and the peak memory of the one process
+/// they all ran in. <c>workbench run ... --timings FILE</c> also writes it into FILE between two marker comments, so
+/// the facilitator's plan (docs/workshop.md) shows measured figures that a command regenerates, not typed ones.
+/// </summary>
+public static class RunTimings
+{
+    /// <summary>The line that opens the generated region of a Markdown file.</summary>
+    public const string Begin = "<!-- workbench run --timings: begin (generated; do not edit by hand) -->";
+
+    /// <summary>The line that closes it.</summary>
+    public const string End = "<!-- workbench run --timings: end -->";
+
+    /// <summary>The Markdown table.</summary>
+    public static string Table(IReadOnlyList<NotebookTiming> times, string? preset, int cores, double peakMb)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| notebook ({preset ?? "default"} preset, {cores} cores) | minutes | result |");
+        text.AppendLine("| --- | ---: | --- |");
+        foreach (var (notebook, seconds, ok) in times)
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {notebook} | {seconds / 60:F1} | {(ok ? "ok" : "failed")} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| total | {times.Sum(t => t.Seconds) / 60:F1} | peak memory {peakMb:F0} MB |");
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// The generated region: the command that made it, when and on what machine, then the table. Only the machine's
+    /// facts that move the figures are named: cores and processor.
+    /// </summary>
+    public static string Region(string table, string command, DateTime when, int cores, string? processor) =>
+        $"{Begin}\n" +
+        $"Measured by `{command}` on {when:yyyy-MM-dd} ({cores} cores{(processor is null ? "" : $", {processor}")}). " +
+        "Run it again on your machine to replace this table.\n\n" +
+        table +
+        $"{End}\n";
+
+    /// <summary>
+    /// Replaces the region between <see cref="Begin"/> and <see cref="End"/> in <paramref name="path"/> (atomically: the
+    /// file is whole before and after). A file without both markers is refused, naming the file and the markers, so
+    /// that a mistyped path never overwrites a document.
+    /// </summary>
+    public static void WriteInto(string path, string region)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file to write the timing table into.", path);
+        string text = File.ReadAllText(path).ReplaceLineEndings("\n");
+        int begin = text.IndexOf(Begin, StringComparison.Ordinal);
+        int end = text.IndexOf(End, StringComparison.Ordinal);
+        if (begin < 0 || end < begin)
+            throw new InvalidDataException(
+                $"{path}: no generated timing region. Add a line `{Begin}` and, below it, a line `{End}` where the table goes.");
+        int after = text.IndexOf('\n', end);
+        after = after < 0 ? text.Length : after + 1;
+        AtomicFile.WriteAllText(path, text[..begin] + region + text[after..]);
+    }
+
+    /// <summary>The processor's name from /proc/cpuinfo (Linux), else null.</summary>
+    public static string? Processor()
+    {
+        const string cpuinfo = "/proc/cpuinfo";
+        if (!File.Exists(cpuinfo)) return null;
+        string? line = File.ReadLines(cpuinfo).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+        return line?[(line.IndexOf(':') + 1)..].Trim();
+    }
+}
