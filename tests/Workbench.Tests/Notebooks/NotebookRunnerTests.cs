@@ -159,5 +159,11 @@ public sealed class NotebookRunnerTests
         string plan = File.ReadAllText(Path.Combine(Cli.RepoRoot, "docs", "workshop.md"));
         int begin = plan.IndexOf(RunTimings.Begin, StringComparison.Ordinal), end = plan.IndexOf(RunTimings.End, StringComparison.Ordinal);
         Assert.True(begin >= 0 && end > begin, "docs/workshop.md lacks the workbench run --timings markers");
+        // Filled by the command over the whole sequence with the quick preset, not typed.
+        string region = plan[begin..end];
+        Assert.Contains("Measured by `./workbench run notebooks --preset quick --timings docs/workshop.md`", region);
+        foreach (var notebook in Directory.GetFiles(Path.Combine(Cli.RepoRoot, "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension))
+            Assert.Matches($@"\| {notebook} \| \d+\.\d \| ok \|", region);
+        Assert.Matches(@"\| total \| \d+\.\d \| peak memory \d+ MB \|", region);
     }
 }
