@@ -206,8 +206,10 @@ public static partial class OfflineBundle
         # Polyglot Notebooks extension at it through this folder's .vscode/settings.json. Run it once, from anywhere.
         set -euo pipefail
         here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-        dotnet tool install {{KernelPackageId}} --version {{version}} --tool-path "$here/{{KernelFolder}}" --configfile "$here/NuGet.config"
         kernel="$here/{{KernelFolder}}/dotnet-interactive"
+        if [[ ! -x "$kernel" ]]; then   # run it again safely: an installed kernel is kept
+          dotnet tool install {{KernelPackageId}} --version {{version}} --tool-path "$here/{{KernelFolder}}" --configfile "$here/NuGet.config"
+        fi
         mkdir -p "$here/.vscode"
         cat > "$here/.vscode/settings.json" <<JSON
         {

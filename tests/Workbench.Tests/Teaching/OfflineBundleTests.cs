@@ -54,6 +54,8 @@ public sealed class OfflineBundleTests
         Assert.Contains("dotnet-interactive", File.ReadAllText(Path.Combine(bundle, "WORKSHOP-BUNDLE.md")));
         var install = Cli.Command(bundle, TimeSpan.FromMinutes(5), environment, "bash", Path.Combine(bundle, OfflineBundle.KernelScript));
         Assert.True(install.ExitCode == 0, install.All);
+        var again = Cli.Command(bundle, TimeSpan.FromMinutes(5), environment, "bash", Path.Combine(bundle, OfflineBundle.KernelScript));
+        Assert.True(again.ExitCode == 0, again.All);   // running it twice is safe
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(bundle, ".vscode", "settings.json")))!;
         string kernel = (string)settings["dotnet-interactive.kernelTransportArgs"]![0]!;
         Assert.Equal(Path.Combine(bundle, OfflineBundle.KernelFolder, "dotnet-interactive"), kernel);
