@@ -294,8 +294,7 @@ static class ModelBench
         var (tokens, targets) = TokenSequence.Collate(Sequences(indices), tokenizer.PadId, ComputeDevice.Current);
         long length = tokens.shape[1] - 1 + model.ImageTokens;
         int width = language.Width, layers = language.Blocks.Count;
-        double projector = TrainingFlops.Linear(batch * model.ImageTokens, tower.TokenWidth, width) + TrainingFlops.Linear(batch * model.ImageTokens, width, width);
-        double flops = TrainingFlops.TrainingStep(projector + TrainingFlops.LanguageModelForward(batch, length, width, layers, tokenizer.VocabularySize));
+        double flops = TrainingFlops.LlavaStageTwoStep(batch, model.ImageTokens, tower.TokenWidth, llava.Projector == Projectors.Mlp2xGelu, length, width, layers, tokenizer.VocabularySize);
         var workload = new Workload($"{llava.Projector} projector, {model.ImageTokens} image tokens, GPT width {width}, {layers} layers, sequences of {length}", flops,
             AdamStep(optimizer, () => model.Loss(tokens, targets, features)), new Holder(model, optimizer, features, tokens, targets));
         // LLaVA's task builds its batch on the training thread: conversation sequences, collated, and the cached feature rows gathered.
@@ -327,13 +326,7 @@ static class ModelBench
         var features = tokens.view(batch, images, tokens.shape[1], tokens.shape[2]);
         long length = ids.shape[1], patches = tokens.shape[1];
         int width = language.Width, layers = language.Blocks.Count, gated = model.CrossAttentionLayers.Count, latents = model.Latents;
-        // Trained: the resampler (latents reading patches and latents) and the gated blocks; the frozen language model
-        // is run forward and backward for the activations' gradients only (2 forward passes' worth, not 3).
-        double resampler = flamingo.ResamplerDepth * (TrainingFlops.Transformer(batch * images, latents, width, 1) + 4.0 * batch * images * latents * patches * width)
-                           + TrainingFlops.Linear(batch * images * patches, tower.TokenWidth, width);
-        double crossAttention = gated * (TrainingFlops.Linear(batch * length, width, width) * 2 + TrainingFlops.Linear(batch * images * latents, width, 2 * width)
-                                         + 4.0 * batch * length * images * latents * width + 16.0 * batch * length * width * width);
-        double flops = TrainingFlops.TrainingStep(resampler + crossAttention) + 2 * TrainingFlops.LanguageModelForward(batch, length, width, layers, tokenizer.VocabularySize);
+        double flops = TrainingFlops.FlamingoStep(batch, images, patches, tower.TokenWidth, latents, flamingo.ResamplerDepth, gated, length, width, layers, tokenizer.VocabularySize);
         var workload = new Workload($"{latents} latents, depth {flamingo.ResamplerDepth}, {gated} gated blocks, GPT width {width}, {layers} layers frozen, {images} images, sequences of {length}", flops,
             AdamStep(optimizer, () => model.Loss(ids, targets, features)), new Holder(model, optimizer, ids, targets, tokens));
         // Flamingo's task builds its batch on the training thread: interleaved documents, tokenized, collated, features gathered.

@@ -41,4 +41,54 @@ public static class TrainingFlops
     /// <summary>One forward pass of the GPT language model over (B, T) tokens, the tied LM head included.</summary>
     public static double LanguageModelForward(long batch, long tokens, int width, int layers, int vocabulary) =>
         Transformer(batch, tokens, width, layers) + Linear(batch * tokens, width, vocabulary);
+
+    /// <summary>
+    /// A LLaVA stage-2 training step (projector and language model both train, so 3 forward passes' worth): the projector
+    /// over <paramref name="imageTokens"/> tokens per image (one Linear, or Linear-GELU-Linear for mlp2x_gelu), then the
+    /// language model over the spliced sequence of <paramref name="tokens"/> positions.
+    /// </summary>
+    public static double LlavaStageTwoStep(long batch, long imageTokens, int featureWidth, bool mlpProjector, long tokens, int width, int layers, int vocabulary)
+    {
+        double projector = Linear(batch * imageTokens, featureWidth, width) + (mlpProjector ? Linear(batch * imageTokens, width, width) : 0);
+        return TrainingStep(projector + LanguageModelForward(batch, tokens, width, layers, vocabulary));
+    }
+
+    /// <summary>
+    /// One forward pass of the Perceiver resampler over <paramref name="images"/> images of <paramref name="patches"/>
+    /// tokens into <paramref name="latents"/> latents of width W. Per layer and image: the latents' queries 2·L·W²,
+    /// keys and values over [patches; latents] 4·(P + L)·W², the output 2·L·W², scores and weighted values
+    /// 4·L·(P + L)·W, the feed-forward layer 16·L·W² (4 times as wide); plus the input projection when the tower's
+    /// width differs.
+    /// </summary>
+    public static double PerceiverForward(long images, long patches, long latents, int width, int depth, int inputWidth)
+    {
+        double w = width;
+        double layer = 2 * latents * w * w + 4 * (patches + latents) * w * w + 2 * latents * w * w + 4 * latents * (patches + latents) * w + 16 * latents * w * w;
+        return (inputWidth == width ? 0 : Linear(images * patches, inputWidth, width)) + depth * images * layer;
+    }
+
+    /// <summary>
+    /// One forward pass of a gated cross-attention block: (B, T) text positions of width W reading
+    /// <paramref name="mediaTokens"/> visual tokens each: queries 2·T·W², keys and values 4·M·W², the output 2·T·W², scores
+    /// and weighted values 4·T·M·W, the feed-forward layer 16·T·W².
+    /// </summary>
+    public static double GatedCrossAttentionForward(long batch, long tokens, long mediaTokens, int width)
+    {
+        double w = width;
+        return batch * (2 * tokens * w * w + 4 * mediaTokens * w * w + 2 * tokens * w * w + 4 * tokens * mediaTokens * w + 16 * tokens * w * w);
+    }
+
+    /// <summary>
+    /// A Flamingo training step: the resampler and <paramref name="gatedBlocks"/> gated blocks train (3 forward passes'
+    /// worth); the frozen language model runs forward and backward for its activations' gradients only, not its weights'
+    /// (2 forward passes' worth).
+    /// </summary>
+    public static double FlamingoStep(long batch, int imagesPerDocument, long patches, int featureWidth, int latents, int depth, int gatedBlocks,
+        long tokens, int width, int layers, int vocabulary)
+    {
+        long images = batch * imagesPerDocument;
+        double trained = PerceiverForward(images, patches, latents, width, depth, featureWidth)
+                         + gatedBlocks * GatedCrossAttentionForward(batch, tokens, (long)imagesPerDocument * latents, width);
+        return TrainingStep(trained) + 2 * LanguageModelForward(batch, tokens, width, layers, vocabulary);
+    }
 }

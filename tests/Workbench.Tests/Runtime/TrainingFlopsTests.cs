@@ -22,4 +22,32 @@ public sealed class TrainingFlopsTests
         double step = TrainingFlops.TrainingStep(TrainingFlops.ClipForward(128, 32, 4, 3, 128, 4, 32, 128, 4, 128));
         Assert.InRange(step / 1e9, 55, 70);
     }
+
+    [Fact]
+    public void TheResamplerAndAGatedBlockCountEveryMatrixProductByHand()
+    {
+        // One image of P = 2 patches into L = 1 latent of width 2, one layer. The latent's query (1x2)(2x2): 8. Keys and
+        // values over [2 patches; 1 latent], (3x2)(2x2) twice: 48. Output 8. Scores (1x2)(2x3): 12, weighted values
+        // (1x3)(3x2): 12. Feed-forward (1x2)(2x8) and (1x8)(8x2): 64. Total 152; a tower 3 wide adds its projection,
+        // (2x3)(3x2) = 24.
+        Assert.Equal(152, TrainingFlops.PerceiverForward(images: 1, patches: 2, latents: 1, width: 2, depth: 1, inputWidth: 2));
+        Assert.Equal(2 * 152 + 24, TrainingFlops.PerceiverForward(images: 1, patches: 2, latents: 1, width: 2, depth: 2, inputWidth: 3));
+        // T = 2 text positions of width 2 reading M = 3 visual tokens: queries (2x2)(2x2) 16, keys and values (3x2)(2x2)
+        // twice 48, output 16, scores (2x2)(2x3) 24 and weighted values (2x3)(3x2) 24, feed-forward 2·(2·2·2·8) = 128.
+        Assert.Equal(256, TrainingFlops.GatedCrossAttentionForward(batch: 1, tokens: 2, mediaTokens: 3, width: 2));
+    }
+
+    [Fact]
+    public void TrainedPartsCountThreeForwardPassesAndAFrozenLanguageModelTwo()
+    {
+        double lm = TrainingFlops.LanguageModelForward(batch: 2, tokens: 5, width: 4, layers: 1, vocabulary: 7);
+        double linear = TrainingFlops.Linear(2 * 3, 6, 4), second = TrainingFlops.Linear(2 * 3, 4, 4);
+        Assert.Equal(3 * (linear + lm), TrainingFlops.LlavaStageTwoStep(2, imageTokens: 3, featureWidth: 6, mlpProjector: false, tokens: 5, width: 4, layers: 1, vocabulary: 7));
+        Assert.Equal(3 * (linear + second + lm), TrainingFlops.LlavaStageTwoStep(2, 3, 6, mlpProjector: true, 5, 4, 1, 7));
+
+        double perceiver = TrainingFlops.PerceiverForward(images: 2 * 3, patches: 4, latents: 2, width: 4, depth: 1, inputWidth: 6);
+        double gated = TrainingFlops.GatedCrossAttentionForward(batch: 2, tokens: 5, mediaTokens: 3 * 2, width: 4);
+        Assert.Equal(3 * (perceiver + 2 * gated) + 2 * lm,
+            TrainingFlops.FlamingoStep(batch: 2, imagesPerDocument: 3, patches: 4, featureWidth: 6, latents: 2, depth: 1, gatedBlocks: 2, tokens: 5, width: 4, layers: 1, vocabulary: 7));
+    }
 }
