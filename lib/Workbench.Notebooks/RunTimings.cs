@@ -55,14 +55,21 @@ public static class RunTimings
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file to write the timing table into.", path);
         string text = File.ReadAllText(path).ReplaceLineEndings("\n");
+        if (RegionProblem(path, text) is { } problem) throw new InvalidDataException(problem);
         int begin = text.IndexOf(Begin, StringComparison.Ordinal);
         int end = text.IndexOf(End, StringComparison.Ordinal);
-        if (begin < 0 || end < begin)
-            throw new InvalidDataException(
-                $"{path}: no generated timing region. Add a line `{Begin}` and, below it, a line `{End}` where the table goes.");
         int after = text.IndexOf('\n', end);
         after = after < 0 ? text.Length : after + 1;
         AtomicFile.WriteAllText(path, text[..begin] + region + text[after..]);
+    }
+
+    /// <summary>Why <paramref name="path"/> (whose text is <paramref name="text"/>) cannot take the table, or null when it has both markers in order.</summary>
+    public static string? RegionProblem(string path, string text)
+    {
+        int begin = text.IndexOf(Begin, StringComparison.Ordinal);
+        int end = text.IndexOf(End, StringComparison.Ordinal);
+        return begin >= 0 && end > begin ? null
+            : $"{path}: the file has no generated timing region; add the lines `{Begin}` and, below it, `{End}` where the table goes.";
     }
 
     /// <summary>The processor's name from /proc/cpuinfo (Linux), else null.</summary>

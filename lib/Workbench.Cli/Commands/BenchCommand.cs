@@ -56,14 +56,9 @@ static class BenchCommand
     static void FeatureCacheSaving(int batchSize, int repeats)
     {
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {ComputeDevice.Current}; batch {batchSize}, median of {repeats}");
-        manual_seed(0);
-        var shapes = new ShapesWorld(new ShapesWorldConfig { Split = Split.Train });
         var llava = LlavaRunConfig.For("shapes", Presets.Quick);
-        var tokenizer = WordTokenizer.Build(Enumerable.Range(0, 2000).SelectMany(i => shapes.Get(i).Captions.Concat(shapes.Get(i).Questions.Select(q => $"{q.Question} {q.Answer}")))
-            .Append(ConversationFormat.VocabularyText));
-        var clip = new ClipModel(llava.Vision.ModelConfigFor(tokenizer.VocabularySize, tokenizer.EndId, tokenizer.PadId, 32));
-        var language = new Models.Language.GptModel(new Models.Language.GptConfig(tokenizer.VocabularySize, llava.Language.ContextLength, llava.Language.Width, llava.Language.Layers, llava.Language.Heads));
-        using var model = new LlavaModel(clip.ImageEncoder, language, llava.Projector, tokenizer.ImageId!.Value);
+        var (tower, language, tokenizer, shapes) = ModelBench.QuickParts(new ModelBench.Sizes(null, null, null), llava.Language, llava.Vision);
+        using var model = new LlavaModel(tower, language, llava.Projector, tokenizer.ImageId!.Value);
         model.to(ComputeDevice.Current);
         var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
         var indices = Enumerable.Range(0, batchSize).ToList();

@@ -91,7 +91,7 @@ static class ModelBench
     }
 
     /// <summary>Overrides of the reference sizes from the command line.</summary>
-    sealed record Sizes(int? Batch, int? Width, int? Layers);
+    internal sealed record Sizes(int? Batch, int? Width, int? Layers);
 
     /// <summary>
     /// GFLOP/s of square matrix products in fp32 and in bf16 on this machine: the ceilings the models are measured against.
@@ -267,7 +267,7 @@ static class ModelBench
     }
 
     /// <summary>The quick CNN tower, a quick-sized language model over ShapesWorld's words, real images' features.</summary>
-    static (ImageEncoder Tower, GptModel Language, WordTokenizer Tokenizer, ShapesWorld Shapes) QuickParts(Sizes sizes, LanguageModelRunConfig language, ClipRunConfig vision)
+    internal static (ImageEncoder Tower, GptModel Language, WordTokenizer Tokenizer, ShapesWorld Shapes) QuickParts(Sizes sizes, LanguageModelRunConfig language, ClipRunConfig vision)
     {
         var shapes = new ShapesWorld(new ShapesWorldConfig { Split = Split.Train });
         var tokenizer = ShapesTokenizer(shapes);

@@ -49,9 +49,9 @@ static class RunCommand
             }
             if (result.GetValue(preset) is { } p) overrides["preset"] = p;
             string? timingsFile = result.GetValue(timings)?.FullName;
-            if (timingsFile is not null && RunTimingsRegionProblem(timingsFile) is { } problem)
+            if (timingsFile is not null && RunTimings.RegionProblem(timingsFile, File.ReadAllText(timingsFile)) is { } problem)
             {
-                Console.Error.WriteLine(problem);   // before hours of notebooks, not after
+                Console.Error.WriteLine($"--timings {problem}");   // before hours of notebooks, not after
                 return 2;
             }
             return await RunAsync(result.GetValue(paths)!, overrides, result.GetValue(output)!, result.GetValue(html), timingsFile, cancel);
@@ -121,15 +121,6 @@ static class RunCommand
             Console.WriteLine($"timing table written into {timingsFile}");
         }
         return failures == 0 ? 0 : 1;
-    }
-
-    /// <summary>Why <paramref name="path"/> cannot take the timing table (no marker comments), or null.</summary>
-    static string? RunTimingsRegionProblem(string path)
-    {
-        string text = File.ReadAllText(path);
-        return text.Contains(RunTimings.Begin, StringComparison.Ordinal) && text.Contains(RunTimings.End, StringComparison.Ordinal)
-            ? null
-            : $"--timings {path}: the file has no generated timing region; add the lines `{RunTimings.Begin}` and `{RunTimings.End}` where the table goes.";
     }
 
     /// <summary>Files as given; folders expanded to their notebooks in name order.</summary>

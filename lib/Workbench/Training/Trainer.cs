@@ -240,10 +240,9 @@ public sealed class Trainer : IDisposable
             double loss = values[0];
             var metrics = new Dictionary<string, double>();
             for (int i = 0; i < names.Count; i++) metrics[names[i]] = values[i + 1];
-            bool dryRun = interval.Loss!.device_type == DeviceType.META;
             long firstStep = step - interval.Steps + 1;
-            if (!dryRun && !double.IsFinite(loss)) throw new TrainingDivergedException(step, loss, LastCheckpoint, firstStep: firstStep);
-            if (!dryRun && metrics.TryGetValue("grad_norm", out double gradNorm) && !double.IsFinite(gradNorm))
+            if (!double.IsFinite(loss)) throw new TrainingDivergedException(step, loss, LastCheckpoint, firstStep: firstStep);
+            if (metrics.TryGetValue("grad_norm", out double gradNorm) && !double.IsFinite(gradNorm))
                 throw new TrainingDivergedException(step, loss, LastCheckpoint, gradNorm, firstStep);
 
             double seconds = Math.Max(interval.Clock.Elapsed.TotalSeconds, 1e-9);
@@ -265,14 +264,13 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Reads scalar tensors back to the host in one transfer (one synchronisation with the device), counted in
-    /// <see cref="HostReadbacks"/>. On the meta device, where tensors have shapes but no values, the values are NaN.
+    /// <see cref="HostReadbacks"/>.
     /// </summary>
     double[] ReadBack(IReadOnlyList<Tensor> scalars)
     {
         HostReadbacks++;
         using var scope = torch.NewDisposeScope();
         var stacked = torch.stack(scalars.Select(s => s.detach().reshape(1).to(ScalarType.Float64)).ToArray()).reshape(-1);
-        if (stacked.device_type == DeviceType.META) return Enumerable.Repeat(double.NaN, scalars.Count).ToArray();
         return stacked.cpu().data<double>().ToArray();
     }
 

@@ -46,10 +46,10 @@ public sealed class GatedCrossAttentionBlock : nn.Module
     {
         get
         {
-            using var noGrad = no_grad();
-            using var a = attn_gate.tanh();
-            using var f = ff_gate.tanh();
-            return (a.item<float>(), f.item<float>());
+            var (a, f) = GateTensors();
+            using (a)
+            using (f)
+                return (a.item<float>(), f.item<float>());
         }
     }
 

@@ -34,7 +34,7 @@ public static class ConfigOverrides
             // A setting left out of the JSON at its default (JsonIgnore WhenWritingDefault, so that adding it changed no
             // configuration's hash) is still one the type declares.
             string name = target.FirstOrDefault(p => p.Key.Equals(parts[^1], StringComparison.OrdinalIgnoreCase)).Key
-                ?? (Setting(type, parts[^1]) ?? Missing(target, parts[^1], path)).Name;
+                ?? (Setting(type, parts[^1]) ?? throw Missing(target, parts[^1], path)).Name;
             target[name] = Parse(text);
         }
         try
@@ -51,12 +51,11 @@ public static class ConfigOverrides
     {
         foreach (var (key, value) in target)
             if (key.Equals(name, StringComparison.OrdinalIgnoreCase)) return value;
-        Missing(target, name, path);
-        return null;
+        throw Missing(target, name, path);
     }
 
-    static System.Reflection.PropertyInfo Missing(JsonObject target, string name, string path) =>
-        throw new ArgumentException($"--set {path}: no setting named {name}; the settings here are: {string.Join(", ", target.Select(p => p.Key))}.");
+    static ArgumentException Missing(JsonObject target, string name, string path) =>
+        new($"--set {path}: no setting named {name}; the settings here are: {string.Join(", ", target.Select(p => p.Key))}.");
 
     /// <summary>The public settable property <paramref name="name"/> (any case) of <paramref name="type"/>, or null.</summary>
     static System.Reflection.PropertyInfo? Setting(Type? type, string name) =>
