@@ -218,7 +218,7 @@ static class LanguageCommands
                 if (imagePaths.Count != 1) throw new ArgumentException($"A LLaVA run answers about one image: give --image FILE once (got {imagePaths.Count}).");
                 var (run, model) = LlavaRun.Load(dir);
                 var features = model.VisionFeaturesOf(Pictures(imagePaths, run.Train));
-                var ids = run.Tokenizer.Encode(ConversationFormat.Context(SpecialTokens.Image) + ConversationFormat.Question(question));
+                var ids = run.Tokenizer.Encode(ConversationFormat.Prompt(SpecialTokens.Image, question, run.Config.QuestionFirst));
                 WarnUnknown(run.Tokenizer, question);
                 Console.WriteLine(LlavaEvaluation.Answer(model, run.Tokenizer, [ids], features, max)[0]);
             }

@@ -71,8 +71,11 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
     /// </param>
     /// <param name="cache">Self-attention only: keys and values of earlier positions, extended in place with these
     /// (generation one token at a time).</param>
+    /// <param name="rotaryPositions">Self-attention only: each query's (and key's) position (B, Tq), int64, for
+    /// <see cref="RotaryPositions"/>; null: no rotation (positions come from a learned table added to the input, or none).</param>
     /// <returns>(B, Tq, W).</returns>
-    public Tensor forward(Tensor queries, Tensor? context = null, Tensor? mask = null, KeyValueCache.Layer? cache = null)
+    public Tensor forward(Tensor queries, Tensor? context = null, Tensor? mask = null, KeyValueCache.Layer? cache = null,
+        Tensor? rotaryPositions = null)
     {
         if (context is not null && cache is not null)
             throw new ArgumentException("A key/value cache is for self-attention; cross-attention recomputes its keys from the context.");
@@ -95,6 +98,12 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         q = SplitHeads(q);                                      // (B, H, Tq, d)
         k = SplitHeads(k);                                      // (B, H, Tk, d)
         v = SplitHeads(v);
+        if (rotaryPositions is not null)
+        {
+            if (context is not null) throw new ArgumentException("Rotary positions are for self-attention: the context's keys have no positions in the queries' sequence.");
+            q = RotaryPositions.Apply(q, rotaryPositions);
+            k = RotaryPositions.Apply(k, rotaryPositions);   // rotated before caching: a cached key keeps its own position
+        }
         if (cache is not null) (k, v) = cache.Append(k, v);
 
         // The two products follow the precision in force (MixedPrecision); the scores and the softmax are float32 either way.

@@ -42,11 +42,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <param name="x">Sequence (B, T, W).</param>
     /// <param name="attentionMask">Attention mask (see <see cref="MultiHeadAttention.forward"/>), or null.</param>
     /// <param name="cache">This block's keys and values of earlier positions (generation), or null.</param>
+    /// <param name="rotaryPositions">Positions (B, T) for rotary attention, or null (see <see cref="MultiHeadAttention.forward"/>).</param>
     /// <returns>(B, T, W).</returns>
-    public Tensor forward(Tensor x, Tensor? attentionMask, KeyValueCache.Layer? cache = null)
+    public Tensor forward(Tensor x, Tensor? attentionMask, KeyValueCache.Layer? cache = null, Tensor? rotaryPositions = null)
     {
         using var scope = NewDisposeScope();
-        var afterAttention = x + attn.forward(ln_1.forward(x), mask: attentionMask, cache: cache);
+        var afterAttention = x + attn.forward(ln_1.forward(x), mask: attentionMask, cache: cache, rotaryPositions: rotaryPositions);
         var afterMlp = afterAttention + mlp.forward(ln_2.forward(afterAttention));
         return afterMlp.MoveToOuterDisposeScope();
     }

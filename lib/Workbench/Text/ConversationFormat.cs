@@ -21,6 +21,17 @@ public static class ConversationFormat
     /// <summary>A question waiting for its answer: <c>question : {question} answer :</c>.</summary>
     public static string Question(string question) => $" question : {question} answer :";
 
+    /// <summary>
+    /// One question about a context, waiting for its answer. Context first: <c>&lt;bos&gt; {context} &lt;eoc&gt; question :
+    /// {question} answer :</c>. Question first (<paramref name="questionFirst"/>): <c>&lt;bos&gt; question : {question} {context}
+    /// &lt;eoc&gt; answer :</c>, so that under the causal mask the context's tokens (a caption's words, an image's tokens)
+    /// can already attend to the question, as LLaVA's training data puts the image after the first question half the
+    /// time; the answer then has only to gather what the context marked, not look it up itself.
+    /// </summary>
+    public static string Prompt(string context, string question, bool questionFirst = false) => questionFirst
+        ? $"{SpecialTokens.Begin} question : {question} {context} {EndOfContext} answer :"
+        : Context(context) + Question(question);
+
     /// <summary>An answer and the end of the turn: <c>{answer} &lt;eos&gt;</c>.</summary>
     public static string Answer(string answer) => $" {answer} {SpecialTokens.End}";
 

@@ -7,10 +7,10 @@ namespace Workbench.Tests.Models;
 
 public sealed class GptModelTests
 {
-    static GptModel Tiny(int seed = 1, int vocabulary = 11, int layers = 2)
+    static GptModel Tiny(int seed = 1, int vocabulary = 11, int layers = 2, PositionEncoding positions = PositionEncoding.Learned)
     {
         torch.manual_seed(seed);
-        var model = new GptModel(new GptConfig(vocabulary, ContextLength: 24, Width: 16, Layers: layers, Heads: 2));
+        var model = new GptModel(new GptConfig(vocabulary, ContextLength: 24, Width: 16, Layers: layers, Heads: 2) { Positions = positions });
         model.eval();
         return model;
     }
@@ -59,12 +59,14 @@ public sealed class GptModelTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void GenerationWithAndWithoutTheCacheGivesTheSameTokens(bool greedy)
+    [InlineData(true, PositionEncoding.Learned)]
+    [InlineData(false, PositionEncoding.Learned)]
+    [InlineData(true, PositionEncoding.Rotary)]
+    [InlineData(false, PositionEncoding.Rotary)]
+    public void GenerationWithAndWithoutTheCacheGivesTheSameTokens(bool greedy, PositionEncoding positions)
     {
         using var scope = NewDisposeScope();
-        using var model = Tiny(seed: 3);
+        using var model = Tiny(seed: 3, positions: positions);
         // Two prompts of different lengths, the shorter left-padded.
         var tokens = tensor(new long[,] { { 0, 0, 5, 6 }, { 2, 3, 4, 8 } });
         var mask = tensor(new bool[,] { { false, false, true, true }, { true, true, true, true } });
@@ -120,6 +122,28 @@ public sealed class GptModelTests
         model.eval();
         var continued = TextGeneration.Generate(model, model.Embed(ids[.., ..3]), null, new SamplingOptions(MaxNewTokens: 7))[0];
         Assert.Equal(sequence[3..], continued);
+    }
+
+    [Fact]
+    public void ARotaryModelHasNoPositionTableAndSeesOnlyRelativePositions()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Tiny(seed: 7, positions: PositionEncoding.Rotary);
+        Assert.DoesNotContain("wpe.weight", model.state_dict().Keys);
+        using (no_grad())   // GPT-2's small initial weights make every score nearly 0; sharpen them so positions matter
+            foreach (var block in model.Blocks) block.Attention.InProjectionWeight.mul_(30);
+        var embedded = model.Embed(tensor(new long[] { 3, 1, 4, 1, 5, 9 }).unsqueeze(0));
+        var fromZero = model.Logits(embedded);
+        var fromNine = model.Logits(embedded, positions: arange(9, 15, dtype: ScalarType.Int64).unsqueeze(0));
+        // Only differences of positions reach the scores, so a whole sequence moved along gives the same logits...
+        Assert.True(fromNine.allclose(fromZero, rtol: 1e-4, atol: 1e-5));
+        // ...while spreading its tokens apart changes them.
+        var spread = model.Logits(embedded, positions: tensor(new long[] { 0, 2, 4, 6, 8, 10 }).unsqueeze(0));
+        Assert.False(spread.allclose(fromZero, rtol: 1e-3, atol: 1e-3));
+        using var learned = Tiny(seed: 7);
+        var learnedEmbedded = learned.Embed(tensor(new long[] { 3, 1, 4, 1, 5, 9 }).unsqueeze(0));
+        Assert.False(learned.Logits(learnedEmbedded, positions: arange(9, 15, dtype: ScalarType.Int64).unsqueeze(0))
+            .allclose(learned.Logits(learnedEmbedded), rtol: 1e-3, atol: 1e-3));
     }
 
     [Fact]

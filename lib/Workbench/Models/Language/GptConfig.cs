@@ -20,6 +20,12 @@ public sealed record GptConfig(int VocabularySize, int ContextLength = 128, int 
     /// <summary>LayerNorm's epsilon (GPT-2: 1e-5).</summary>
     public double LayerNormEps { get; init; } = 1e-5;
 
+    /// <summary>
+    /// How the model knows where a token stands: GPT-2's learned table (<c>wpe</c>, what GPT-2 checkpoints hold) or
+    /// rotary attention (<see cref="RotaryPositions"/>: no table, queries and keys rotated by position).
+    /// </summary>
+    public PositionEncoding Positions { get; init; } = PositionEncoding.Learned;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
@@ -30,4 +36,14 @@ public sealed record GptConfig(int VocabularySize, int ContextLength = 128, int 
             throw new ArgumentException($"GptConfig.Width {Width} must be a positive multiple of Heads {Heads}.");
         if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"GptConfig.Dropout must lie in [0, 1) (got {Dropout}).");
     }
+}
+
+/// <summary>How a <see cref="GptModel"/> encodes positions.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<PositionEncoding>))]
+public enum PositionEncoding
+{
+    /// <summary>A learned table added to the token embeddings (GPT-2's <c>wpe</c>).</summary>
+    Learned,
+    /// <summary>Rotary embeddings inside every self-attention (RoFormer); no table.</summary>
+    Rotary,
 }

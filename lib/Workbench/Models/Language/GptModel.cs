@@ -6,7 +6,7 @@ namespace Workbench.Models.Language;
 
 /// <summary>
 /// A GPT-style causal language model (Radford et al. 2019, "Language Models are Unsupervised Multitask Learners"):
-/// token embeddings plus learned positions, pre-norm <see cref="TransformerBlock"/>s under a causal mask, a final
+/// token embeddings plus learned positions (or rotary attention, <see cref="GptConfig.Positions"/>), pre-norm <see cref="TransformerBlock"/>s under a causal mask, a final
 /// LayerNorm, and an LM head that shares the token embedding's weights. Parameter names are GPT-2's (<c>wte</c>,
 /// <c>wpe</c>, <c>h.N.ln_1</c>, <c>h.N.mlp.c_fc</c>, <c>ln_f</c>); the attention's fused projection is named as in
 /// PyTorch (<c>attn.in_proj_weight</c>, GPT-2's <c>attn.c_attn.weight</c> transposed).
@@ -19,7 +19,7 @@ namespace Workbench.Models.Language;
 public sealed class GptModel : nn.Module<Tensor, Tensor>
 {
     readonly Embedding wte;
-    readonly Embedding wpe;
+    readonly Embedding? wpe;
     readonly Dropout drop;
     readonly ModuleList<TransformerBlock> h;
     readonly LayerNorm ln_f;
@@ -33,7 +33,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         config.Validate();
         Config = config;
         wte = nn.Embedding(config.VocabularySize, config.Width);
-        wpe = nn.Embedding(config.ContextLength, config.Width);
+        if (config.Positions == PositionEncoding.Learned) wpe = nn.Embedding(config.ContextLength, config.Width);
         drop = nn.Dropout(config.Dropout);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers)
             .Select(_ => new TransformerBlock(config.Width, config.Heads, 4, config.Activation, config.LayerNormEps)).ToArray());
@@ -114,12 +114,13 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
                  && (positions.max().item<long>() >= Config.ContextLength || positions.min().item<long>() < 0))
             throw new ArgumentException($"GptModel: positions must lie in [0, {Config.ContextLength}); got {positions.min().item<long>()}..{positions.max().item<long>()}.");
 
-        var x = drop.forward(inputEmbeddings + wpe.forward(positions));
+        var x = drop.forward(wpe is null ? inputEmbeddings : inputEmbeddings + wpe.forward(positions));
+        var rotary = wpe is null ? positions : null;
         var mask = CausalMask(length, past, keyMask, inputEmbeddings.device);
         for (int i = 0; i < h.Count; i++)
         {
             if (beforeBlock is not null) x = beforeBlock(i, x);
-            x = h[i].forward(x, mask, cache?[i]);
+            x = h[i].forward(x, mask, cache?[i], rotary);
         }
         return ln_f.forward(x).MoveToOuterDisposeScope();
     }

@@ -27,8 +27,10 @@ public sealed class LlavaModel : nn.Module
     /// <param name="visionLayer">The tower layer of the patch tokens; null: the tower's default (a ViT's penultimate block).</param>
     /// <param name="pooledTokens">With <see cref="VisionFeatures.Pooled"/>: how many language-model tokens the projector
     /// makes of the one pooled feature (its output is that many tokens' width, then split).</param>
+    /// <param name="imageGrid">With patch tokens: average them over their square map down to a G×G grid before the
+    /// projector (G·G image tokens; MobileVLM's downsampling projector pools the same way); null: every patch token.</param>
     public LlavaModel(ImageEncoder visionTower, GptModel languageModel, string projector, int imageTokenId,
-        VisionFeatures features = VisionFeatures.Patches, int? visionLayer = null, int pooledTokens = 1) : base(nameof(LlavaModel))
+        VisionFeatures features = VisionFeatures.Patches, int? visionLayer = null, int pooledTokens = 1, int? imageGrid = null) : base(nameof(LlavaModel))
     {
         if (pooledTokens < 1) throw new ArgumentException($"LlavaModel: pooledTokens must be at least 1 (got {pooledTokens}).");
         vision_tower = visionTower;
@@ -40,6 +42,18 @@ public sealed class LlavaModel : nn.Module
         int width = pooled ? visionTower.OutputWidth : visionTower.TokenWidth;
         TokensPerFeature = pooled ? pooledTokens : 1;
         ImageTokens = pooled ? pooledTokens : visionTower.TokenCount(VisionLayer);
+        if (imageGrid is int grid)
+        {
+            int side = (int)Math.Round(Math.Sqrt(ImageTokens));
+            if (pooled || side * side != ImageTokens || grid < 1 || grid > side)
+                throw new ArgumentException(pooled
+                    ? "LlavaModel: an image grid pools patch tokens; the pooled feature has none."
+                    : $"LlavaModel: cannot pool the tower's {ImageTokens} patch tokens to a {grid}x{grid} grid (it needs a square map of at least that side).");
+            (ImageGrid, PatchSide, ImageTokens) = (grid, side, grid * grid);
+        }
+        if (ImageTokens >= languageModel.Config.ContextLength)
+            throw new ArgumentException($"LlavaModel: {ImageTokens} image tokens leave no room for text in the language model's {languageModel.Config.ContextLength} "
+                + "positions; pool the patch tokens to a smaller grid (ImageGrid) or read the pooled feature (Features=Pooled).");
         mm_projector = Projectors.Build(projector, width, languageModel.Width * TokensPerFeature);
         RegisterComponents();
         foreach (var p in vision_tower.parameters()) p.requires_grad = false;
@@ -69,11 +83,30 @@ public sealed class LlavaModel : nn.Module
     /// <summary>Language-model tokens the projector makes of each vision feature (1 for patch tokens).</summary>
     public int TokensPerFeature { get; }
 
-    /// <summary>Projects vision features (B, N, Wv) to language-model tokens (B, N · <see cref="TokensPerFeature"/>, W).</summary>
+    /// <summary>The side of the grid the patch tokens are pooled to, or null when every patch token is kept.</summary>
+    public int? ImageGrid { get; }
+
+    int PatchSide { get; }
+
+    /// <summary>
+    /// Projects vision features (B, N, Wv), as the tower gives them, to language-model tokens (B, <see cref="ImageTokens"/>, W):
+    /// pooled to the <see cref="ImageGrid"/> first when there is one.
+    /// </summary>
     public Tensor Project(Tensor features)
     {
-        using var projected = MixedPrecision.Forward(mm_projector, features);
-        return projected.reshape(features.shape[0], -1, language_model.Width);
+        using var scope = NewDisposeScope();
+        var tokens = ImageGrid is int grid ? GridPool(features, PatchSide, grid) : features;
+        var projected = MixedPrecision.Forward(mm_projector, tokens);
+        return projected.reshape(features.shape[0], -1, language_model.Width).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Patch tokens (B, side², C) of a square map, row by row, averaged over a grid×grid partition of the map: (B, grid², C).</summary>
+    public static Tensor GridPool(Tensor tokens, int side, int grid)
+    {
+        using var scope = NewDisposeScope();
+        long batch = tokens.shape[0], channels = tokens.shape[2];
+        var map = tokens.transpose(1, 2).reshape(batch, channels, side, side);
+        return nn.functional.adaptive_avg_pool2d(map, [grid, grid]).flatten(2).transpose(1, 2).MoveToOuterDisposeScope();
     }
 
     /// <summary>Freezes or unfreezes the language model (stage 1 and the frozen-LM ablation freeze it).</summary>

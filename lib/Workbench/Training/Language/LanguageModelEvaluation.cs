@@ -26,13 +26,13 @@ public static class LanguageModelEvaluation
 
         // Sequences as training builds them (the caption and its first few questions), perplexity over what training supervises.
         var sequences = scenes.Select(s => TokenSequence.FittedConversation(tokenizer, s.Captions[0], s.Questions.Take(run.Config.TurnsPerSequence).ToList(),
-            run.Config.SuperviseEveryToken, run.Config.ContextLength)).ToList();
+            run.Config.SuperviseEveryToken, run.Config.ContextLength, questionFirst: run.Config.QuestionFirst)).ToList();
         metrics[$"{prefix}perplexity"] = Perplexity(model, sequences, tokenizer.PadId);
 
         var questions = scenes.SelectMany(s => s.Questions.Select(q => (Scene: s, Question: q))).ToList();
         if (questions.Count == 0) return metrics;
-        var withCaption = Answer(model, tokenizer, questions.Select(x => ConversationFormat.Context(x.Scene.Captions[0]) + ConversationFormat.Question(x.Question.Question)).ToList());
-        var withoutCaption = Answer(model, tokenizer, questions.Select(x => ConversationFormat.Context("") + ConversationFormat.Question(x.Question.Question)).ToList());
+        var withCaption = Answer(model, tokenizer, questions.Select(x => ConversationFormat.Prompt(x.Scene.Captions[0], x.Question.Question, run.Config.QuestionFirst)).ToList());
+        var withoutCaption = Answer(model, tokenizer, questions.Select(x => ConversationFormat.Prompt("", x.Question.Question, run.Config.QuestionFirst)).ToList());
         foreach (var (name, answers) in new[] { ("answer_with_caption", withCaption), ("answer_without_caption", withoutCaption) })
             foreach (var (key, value) in AnswerAccuracy.Score(questions.Select((x, i) => new AnsweredQuestion(x.Question.Kind, x.Question.Answer, answers[i])).ToList(), prefix + name))
                 metrics[key] = value;

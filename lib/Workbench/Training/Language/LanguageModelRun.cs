@@ -57,7 +57,7 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
     }
 
     /// <summary>The model's shape for this run's vocabulary.</summary>
-    public GptConfig ModelConfig => new(Tokenizer.VocabularySize, Config.ContextLength, Config.Width, Config.Layers, Config.Heads);
+    public GptConfig ModelConfig => new(Tokenizer.VocabularySize, Config.ContextLength, Config.Width, Config.Layers, Config.Heads) { Positions = Config.Positions };
 
     /// <inheritdoc />
     public override GptModel CreateModel()
@@ -85,9 +85,10 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
         var sample = Train.Get(random.Next(Train.Count));
         string caption = sample.Captions[random.Next(sample.Captions.Count)];
         if (sample.Questions.Count == 0 || random.NextDouble() < Config.CaptionRequestFraction)
-            return TokenSequence.CaptionRequest(Tokenizer, caption, sample.Captions[random.Next(sample.Captions.Count)], Config.SuperviseEveryToken);
+            return TokenSequence.CaptionRequest(Tokenizer, caption,
+                Config.CaptionRequestsRepeat ? caption : sample.Captions[random.Next(sample.Captions.Count)], Config.SuperviseEveryToken);
         var turns = sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence).ToList();
         string context = Config.CanonicalCaptionBeforeQuestions ? sample.Captions[0] : caption;
-        return TokenSequence.FittedConversation(Tokenizer, context, turns, Config.SuperviseEveryToken, Config.ContextLength);
+        return TokenSequence.FittedConversation(Tokenizer, context, turns, Config.SuperviseEveryToken, Config.ContextLength, questionFirst: Config.QuestionFirst);
     }
 }

@@ -26,6 +26,13 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     /// <summary>Learned positions: room for the longest multimodal sequence (image tokens plus a conversation).</summary>
     public int ContextLength { get; init; } = 128;
 
+    /// <summary>
+    /// Learned positions (GPT-2's table; what GPT-2 checkpoints need) or rotary attention. Left out of run.json when
+    /// learned, so configurations from before it keep their hashes.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public Models.Language.PositionEncoding Positions { get; init; }
+
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; init; } = 64;
     /// <summary>Most question-answer turns after the caption in one sequence.</summary>
@@ -42,8 +49,21 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     /// in caption requests.
     /// </summary>
     public bool CanonicalCaptionBeforeQuestions { get; init; } = true;
+    /// <summary>
+    /// Ask the first question before the caption (<see cref="Text.ConversationFormat.Prompt"/>), in training and in the
+    /// with-caption evaluation, so that the caption's words can attend to the question. Left out of run.json when off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool QuestionFirst { get; init; }
     /// <summary>Fraction of sequences that ask for a caption (another paraphrase) instead of questions.</summary>
     public double CaptionRequestFraction { get; init; } = 0.25;
+    /// <summary>
+    /// Caption requests ask for the context caption itself, word for word, rather than another paraphrase: a task that
+    /// only copying from the context solves, which rewards the attention circuit that looking an attribute up needs.
+    /// Left out of run.json when off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool CaptionRequestsRepeat { get; init; }
     /// <summary>Start each training sequence at a random position, so positions that longer sequences reach are trained too.</summary>
     public bool RandomPositionOffsets { get; init; } = true;
     /// <summary>

@@ -33,10 +33,18 @@ public sealed record TokenSequence(int[] Ids, bool[] Supervised)
     /// <summary>
     /// <c>&lt;bos&gt; {context} &lt;eoc&gt;</c> then question-answer turns (see <see cref="ConversationFormat"/>). The answers and
     /// their end tokens are supervised; so is everything else when <paramref name="superviseAll"/> (language modelling).
+    /// With <paramref name="questionFirst"/> the first question comes before the context (<see cref="ConversationFormat.Prompt"/>).
     /// </summary>
-    public static TokenSequence Conversation(ITextTokenizer tokenizer, string context, IEnumerable<QuestionAnswer> turns, bool superviseAll) =>
-        From(tokenizer, new[] { (ConversationFormat.Context(context), superviseAll) }
-            .Concat(turns.SelectMany(t => new[] { (ConversationFormat.Question(t.Question), superviseAll), (ConversationFormat.Answer(t.Answer), true) })));
+    public static TokenSequence Conversation(ITextTokenizer tokenizer, string context, IEnumerable<QuestionAnswer> turns, bool superviseAll,
+        bool questionFirst = false)
+    {
+        var list = turns.ToList();
+        var segments = questionFirst && list.Count > 0
+            ? new[] { (ConversationFormat.Prompt(context, list[0].Question, questionFirst: true), superviseAll), (ConversationFormat.Answer(list[0].Answer), true) }
+            : new[] { (ConversationFormat.Context(context), superviseAll) };
+        return From(tokenizer, segments.Concat(list.Skip(questionFirst ? 1 : 0)
+            .SelectMany(t => new[] { (ConversationFormat.Question(t.Question), superviseAll), (ConversationFormat.Answer(t.Answer), true) })));
+    }
 
     /// <summary>
     /// <see cref="Conversation"/> with as many of <paramref name="turns"/> (in order) as fit in <paramref name="maxLength"/>
@@ -44,12 +52,12 @@ public sealed record TokenSequence(int[] Ids, bool[] Supervised)
     /// at least one turn is kept.
     /// </summary>
     public static TokenSequence FittedConversation(ITextTokenizer tokenizer, string context, IReadOnlyList<QuestionAnswer> turns,
-        bool superviseAll, int maxLength, int extraTokens = 0)
+        bool superviseAll, int maxLength, int extraTokens = 0, bool questionFirst = false)
     {
         int count = turns.Count;
-        var sequence = Conversation(tokenizer, context, turns, superviseAll);
+        var sequence = Conversation(tokenizer, context, turns, superviseAll, questionFirst);
         while (sequence.Length + extraTokens > maxLength && count > 1)
-            sequence = Conversation(tokenizer, context, turns.Take(--count), superviseAll);
+            sequence = Conversation(tokenizer, context, turns.Take(--count), superviseAll, questionFirst);
         return sequence;
     }
 

@@ -38,7 +38,7 @@ public static class LlavaEvaluation
         {
             using var scope = NewDisposeScope();
             var chunk = questions.Skip(start).Take(batchSize).ToList();
-            var prompts = chunk.Select(q => tokenizer.Encode(ConversationFormat.Context(SpecialTokens.Image) + ConversationFormat.Question(q.Question))).ToList();
+            var prompts = chunk.Select(q => tokenizer.Encode(ConversationFormat.Prompt(SpecialTokens.Image, q.Question, run.Config.QuestionFirst))).ToList();
             answers.AddRange(Answer(model, tokenizer, prompts, features.Rows(chunk.Select(q => q.Image).ToList(), ComputeDevice.Current)));
         }
         return answers;

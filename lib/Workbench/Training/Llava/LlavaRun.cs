@@ -60,7 +60,7 @@ public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
     public override LlavaModel CreateModel()
     {
         var (tower, language) = LoadPrerequisites();
-        var model = new LlavaModel(tower, language, Config.Projector, Tokenizer.ImageId!.Value, Config.Features, Config.VisionLayer, Config.PooledTokens);
+        var model = new LlavaModel(tower, language, Config.Projector, Tokenizer.ImageId!.Value, Config.Features, Config.VisionLayer, Config.PooledTokens, Config.ImageGrid);
         if (StageOneRun is not null) LoadWeights(model, new RunFolder(StageOneRun).LatestCheckpoint());
         model.FreezeLanguageModel(Config.Stage == 1 || Config.FreezeLanguageModel);
         model.to(ComputeDevice.Current);
@@ -86,5 +86,5 @@ public sealed class LlavaRun : VisionLanguageRun<LlavaRunConfig, LlavaModel>
         ? TokenSequence.CaptionRequest(Tokenizer, SpecialTokens.Image, sample.Captions[random.Next(sample.Captions.Count)], superviseAll: false)
         : TokenSequence.FittedConversation(Tokenizer, SpecialTokens.Image,
             sample.Questions.OrderBy(_ => random.Next()).Take(Config.TurnsPerSequence).ToList(), superviseAll: false,
-            Config.Language.ContextLength, extraTokens: imageTokens - 1);
+            Config.Language.ContextLength, extraTokens: imageTokens - 1, questionFirst: Config.QuestionFirst);
 }

@@ -32,6 +32,13 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
     public VisionFeatures Features { get; init; } = VisionFeatures.Patches;
     /// <summary>With pooled features: how many language-model tokens the projector makes of the one pooled feature.</summary>
     public int PooledTokens { get; init; } = 1;
+    /// <summary>
+    /// Average the patch tokens over their square map down to a G×G grid before the projector (G·G image tokens); null:
+    /// every patch token. FashionScenes' 56-pixel scenes give the quick CNN tower a 14×14 map, 196 tokens, more than the
+    /// language model's 128 positions hold with a conversation: its presets pool to 7×7. Left out of run.json when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ImageGrid { get; init; }
     /// <summary>The tower layer whose tokens are read; null: the tower's default (a ViT's penultimate block, the CNN's last).</summary>
     public int? VisionLayer { get; init; }
     /// <summary>Stage 2 only: keep the language model frozen (the ablation); LLaVA trains it.</summary>
@@ -43,6 +50,14 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
     public ClipRunConfig Vision { get; init; } = ClipRunConfig.For("shapes", Presets.Quick);
     /// <summary>The language-model run (trained on demand).</summary>
     public LanguageModelRunConfig Language { get; init; } = LanguageModelRunConfig.For("shapes", Presets.Quick);
+
+    /// <summary>
+    /// Ask the first question before the image (<see cref="Text.ConversationFormat.Prompt"/>), in training and in
+    /// evaluation, as LLaVA's instruction data does for half its first turns: the image's tokens then attend to the
+    /// question inside the language model, so each can say whether it shows what is asked about. Left out of run.json when off.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool QuestionFirst { get; init; }
 
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; init; } = 64;
@@ -59,7 +74,7 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
     [JsonIgnore]   // derived from the settings above, and itself has a StageOne: serialising it would never end
     public LlavaRunConfig StageOne => this with
     {
-        Stage = 1, FreezeLanguageModel = true, LanguageModelLearningRateScale = 1.0,
+        Stage = 1, FreezeLanguageModel = true, LanguageModelLearningRateScale = 1.0, QuestionFirst = false,
         Trainer = Trainer with { Steps = StageOneSteps, WarmupSteps = Math.Min(Trainer.WarmupSteps, StageOneSteps / 10) },
     };
 
@@ -79,6 +94,7 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
         {
             Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer,
             Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed), StageOneSteps = 200,
+            ImageGrid = data.Equals("fashion-scenes", StringComparison.OrdinalIgnoreCase) ? 7 : null,
         };
         config = size switch
         {

@@ -68,4 +68,42 @@ public sealed class LlavaModelTests
         Assert.Contains("linear", e.Message);
         Assert.Contains("mlp2x_gelu", e.Message);
     }
+
+    [Fact]
+    public void AnImageGridAveragesEachBlockOfThePatchMap()
+    {
+        using var scope = NewDisposeScope();
+        // A 4x4 map of one channel holding 0..15 row by row, pooled to 2x2: each output is the mean of a 2x2 block.
+        var tokens = arange(16, dtype: ScalarType.Float32).reshape(1, 16, 1);
+        var pooled = LlavaModel.GridPool(tokens, side: 4, grid: 2).reshape(4);
+        float[] expected = [(0 + 1 + 4 + 5) / 4f, (2 + 3 + 6 + 7) / 4f, (8 + 9 + 12 + 13) / 4f, (10 + 11 + 14 + 15) / 4f];
+        Assert.Equal(expected, pooled.data<float>().ToArray());
+
+        torch.manual_seed(4);
+        var tower = new ConvImageEncoder(new ConvImageEncoderConfig(BaseWidth: 4, Blocks: 2, ImageSize: 16, FlattenWidth: 12));
+        using var model = new LlavaModel(tower, new GptModel(new GptConfig(20, ContextLength: 40, Width: 16, Layers: 2, Heads: 2)), Projectors.Linear, Image, imageGrid: 2);
+        Assert.Equal(16, tower.TokenCount(tower.DefaultTokenLayer));
+        Assert.Equal(4, model.ImageTokens);
+        var features = model.VisionFeaturesOf(randn(3, 3, 16, 16));
+        Assert.Equal([3L, 4, 16], model.Project(features).shape);
+        var ids = tensor(new long[] { 1, Image, 2 }).unsqueeze(0);
+        Assert.Equal([1L, 3 - 1 + 4, 16], model.InputEmbeddings(ids, features[..1]).shape);
+    }
+
+    [Fact]
+    public void ImageTokensThatFillTheLanguageModelsContextAreAClearError()
+    {
+        torch.manual_seed(4);
+        var tower = new ConvImageEncoder(new ConvImageEncoderConfig(BaseWidth: 4, Blocks: 2, ImageSize: 16, FlattenWidth: 12));   // 16 tokens
+        var e = Assert.Throws<ArgumentException>(() => new LlavaModel(tower, new GptModel(new GptConfig(20, ContextLength: 16, Width: 16, Layers: 1, Heads: 2)), Projectors.Linear, Image));
+        Assert.Contains("ImageGrid", e.Message);
+        Assert.Throws<ArgumentException>(() => new LlavaModel(tower, new GptModel(new GptConfig(20, ContextLength: 40, Width: 16, Layers: 1, Heads: 2)), Projectors.Linear, Image, imageGrid: 5));
+    }
+
+    [Fact]
+    public void FashionScenesPresetsPoolTheirLargerMapAndShapesPresetsKeepEveryToken()
+    {
+        Assert.Equal(7, Workbench.Training.Llava.LlavaRunConfig.For("fashion-scenes", "quick").ImageGrid);
+        Assert.Null(Workbench.Training.Llava.LlavaRunConfig.For("shapes", "quick").ImageGrid);
+    }
 }

@@ -29,6 +29,26 @@ public sealed class LanguageModelRunTests
         Assert.DoesNotContain(SpecialTokens.Unknown, text);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void CaptionRequestsAskForTheContextWordForWordOrForAnotherParaphrase(bool repeat)
+    {
+        var run = LanguageModelRun.Create(Tiny(4) with { CaptionRequestFraction = 1.0, CaptionRequestsRepeat = repeat });
+        int same = 0;
+        for (int row = 0; row < 20; row++)
+        {
+            string text = run.Tokenizer.Decode(run.TrainingSequence(1, 0, row).Ids);
+            var parts = text.Split($" {ConversationFormat.EndOfContext} caption: ");
+            Assert.True(parts.Length == 2, text);
+            string context = parts[0][SpecialTokens.Begin.Length..].Trim(), target = parts[1][..^SpecialTokens.End.Length].Trim();
+            if (context == target) same++;
+        }
+        // Repeating, every target is its context; paraphrasing, a target is its context only when the draw picks the same one of five.
+        if (repeat) Assert.Equal(20, same);
+        else Assert.InRange(same, 0, 12);
+    }
+
     [Fact]
     public void ARunWritesTheSharedRunFolderAndResumesWhereItStopped()
     {

@@ -1,0 +1,38 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Workbench.Models;
+
+/// <summary>
+/// Rotary position embeddings (Su et al. 2021, "RoFormer"; the half-split layout of GPT-NeoX and LLaMA): each query
+/// and key is rotated, pair of channels by pair of channels, through an angle proportional to its position, so that
+/// their dot product depends on the two positions only through their difference. A head that must read "the token
+/// just before the one that matches" (how a language model looks an attribute up in a caption) then needs no learned
+/// table of absolute positions, and works the same wherever a sequence starts.
+/// </summary>
+public static class RotaryPositions
+{
+    /// <summary>The base of the wavelengths, as in RoFormer.</summary>
+    public const double Theta = 10_000;
+
+    /// <summary>
+    /// Rotates <paramref name="x"/> (B, H, T, d), d even, by the positions (B, T) int64 of its T tokens: channels i and
+    /// i + d/2 turn through the angle position · Theta^(−2i/d).
+    /// </summary>
+    public static Tensor Apply(Tensor x, Tensor positions)
+    {
+        long d = x.shape[^1];
+        if (d % 2 != 0) throw new ArgumentException($"Rotary positions need an even head width; got {d}.");
+        if (positions.dim() != 2 || positions.shape[0] != x.shape[0] || positions.shape[1] != x.shape[2])
+            throw new ArgumentException($"Rotary positions must be (B, T) = ({x.shape[0]}, {x.shape[2]}); got ({string.Join(", ", positions.shape)}).");
+        using var scope = NewDisposeScope();
+        long half = d / 2;
+        var frequencies = exp(arange(half, dtype: ScalarType.Float32, device: x.device) * (-2.0 * Math.Log(Theta) / d));   // (d/2)
+        var angles = positions.to_type(ScalarType.Float32).unsqueeze(-1) * frequencies;                                       // (B, T, d/2)
+        var cos = angles.cos().unsqueeze(1).to_type(x.dtype);                                                                 // (B, 1, T, d/2)
+        var sin = angles.sin().unsqueeze(1).to_type(x.dtype);
+        var first = x[TensorIndex.Ellipsis, TensorIndex.Slice(0, half)];
+        var second = x[TensorIndex.Ellipsis, TensorIndex.Slice(half, d)];
+        return cat([first * cos - second * sin, second * cos + first * sin], -1).MoveToOuterDisposeScope();
+    }
+}
