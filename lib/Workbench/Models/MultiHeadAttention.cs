@@ -101,8 +101,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         if (rotaryPositions is not null)
         {
             if (context is not null) throw new ArgumentException("Rotary positions are for self-attention: the context's keys have no positions in the queries' sequence.");
-            q = RotaryPositions.Apply(q, rotaryPositions);
-            k = RotaryPositions.Apply(k, rotaryPositions);   // rotated before caching: a cached key keeps its own position
+            (q, k) = RotaryPositions.Apply(q, k, rotaryPositions);   // keys rotated before caching: a cached key keeps its own position
         }
         if (cache is not null) (k, v) = cache.Append(k, v);
 
