@@ -78,6 +78,8 @@ public sealed class SplitView : IImageTextDataset
     /// <inheritdoc />
     public IReadOnlyList<string>? ClassNames => inner.ClassNames;
     /// <inheritdoc />
+    public ISceneLanguage? Language => inner.Language;
+    /// <inheritdoc />
     public Sample Get(int index) => inner.Get(indices[index]);
     /// <inheritdoc />
     public string IdOf(int index) => inner.IdOf(indices[index]);

@@ -24,6 +24,8 @@ public sealed class DatasetPrefix : IImageTextDataset
     /// <inheritdoc />
     public IReadOnlyList<string>? ClassNames => data.ClassNames;
     /// <inheritdoc />
+    public ISceneLanguage? Language => data.Language;
+    /// <inheritdoc />
     public Sample Get(int index) => (uint)index < (uint)Count ? data.Get(index)
         : throw new ArgumentOutOfRangeException(nameof(index), $"{Name}: index {index} is outside [0, {Count}).");
     /// <inheritdoc />

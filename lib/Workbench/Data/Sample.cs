@@ -56,6 +56,8 @@ public interface IImageTextDataset
     int Count { get; }
     /// <summary>The class names when the source has classes (Label indexes them), else null.</summary>
     IReadOnlyList<string>? ClassNames { get; }
+    /// <summary>How the source words any scene, where it generates its scenes (hard negatives need it); else null.</summary>
+    ISceneLanguage? Language => null;
     /// <summary>The sample at an index in [0, Count).</summary>
     Sample Get(int index);
 

@@ -177,4 +177,64 @@ public sealed class ContrastiveLossTests
         Assert.Contains("(3, 4)", e.Message);
         Assert.Contains("(2, 4)", e.Message);
     }
+
+    [Fact]
+    public void InfoNceWithAHardNegativeEqualsAHandWorkedCase()
+    {
+        using var scope = NewDisposeScope();
+        var images = Rows([[1, 0], [0, 1]]);
+        var texts = Rows([[0.8, 0.6], [0, 1]]);
+        var negatives = Rows([[0.6, 0.8]]);
+        // scale 2. Image 0 scores texts 1.6, 0 and the negative 1.2; image 1 scores 1.2, 2 and 1.6 (its own text second).
+        // Text 0 scores images 1.6, 1.2; text 1 scores 0, 2: the negative is no text of an image, so it is not a row here.
+        static double Ce(double own, params double[] all) => -(own - Math.Log(all.Sum(Math.Exp)));
+        double imageToText = (Ce(1.6, 1.6, 0, 1.2) + Ce(2, 1.2, 2, 1.6)) / 2;
+        double textToImage = (Ce(1.6, 1.6, 1.2) + Ce(2, 0, 2)) / 2;
+
+        double actual = Value(ContrastiveLoss.InfoNce(images, texts, Scalar(2), negatives: negatives));
+
+        Assert.Equal((imageToText + textToImage) / 2, actual, 1e-5);
+        Assert.True(actual > Value(ContrastiveLoss.InfoNce(images, texts, Scalar(2))));   // a negative can only add to the loss
+    }
+
+    [Fact]
+    public void InfoNceWithHardNegativesGivesTheSameLossThroughTheGroupPathWhenEveryGroupIsDistinct()
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(11);
+        var images = nn.functional.normalize(randn(6, 8, generator: generator), dim: -1);
+        var texts = nn.functional.normalize(randn(6, 8, generator: generator), dim: -1);
+        var negatives = nn.functional.normalize(randn(6, 8, generator: generator), dim: -1);
+
+        double plain = Value(ContrastiveLoss.InfoNce(images, texts, Scalar(5), negatives: negatives));
+        double grouped = Value(ContrastiveLoss.InfoNce(images, texts, Scalar(5), arange(6), negatives));
+
+        Assert.Equal(plain, grouped, 1e-5);
+    }
+
+    [Fact]
+    public void SigmoidLossWithAHardNegativeAddsItAsANegativeOfEveryImage()
+    {
+        using var scope = NewDisposeScope();
+        var images = Rows([[1, 0], [0, 1]]);
+        var texts = Rows([[1, 0], [0.6, 0.8]]);
+        var negatives = Rows([[0.6, 0.8]]);
+        const double t = 2, b = -1;
+        // The two-by-two case above, plus the negative's logits 2·0.6 − 1 = 0.2 (image 0) and 2·0.8 − 1 = 0.6 (image 1), z = −1.
+        static double NegLogSigmoid(double x) => Math.Log(1 + Math.Exp(-x));
+        double expected = (NegLogSigmoid(1) + NegLogSigmoid(-0.2) + NegLogSigmoid(1) + NegLogSigmoid(0.6)
+                           + NegLogSigmoid(-0.2) + NegLogSigmoid(-0.6)) / 2;
+
+        double actual = Value(ContrastiveLoss.Sigmoid(images, texts, Scalar(t), Scalar(b), negatives: negatives));
+
+        Assert.Equal(expected, actual, 1e-5);
+    }
+
+    [Fact]
+    public void HardNegativesOfAnotherWidthAreRefusedNamingTheShapes()
+    {
+        using var scope = NewDisposeScope();
+        var e = Assert.Throws<ArgumentException>(() => ContrastiveLoss.InfoNce(zeros(2, 4), zeros(2, 4), Scalar(1), negatives: zeros(2, 3)));
+        Assert.Contains("(2, 3)", e.Message);
+    }
 }

@@ -8,7 +8,7 @@ namespace Workbench.Data.Fashion;
 internal static class FashionSceneLanguage
 {
     /// <summary>Paraphrases, the first canonical. Each names every item once as "{colour} {class}".</summary>
-    public static IReadOnlyList<string> Captions(IReadOnlyList<FashionSceneItem> items)
+    public static IReadOnlyList<string> Captions(IReadOnlyList<SceneObject> items)
     {
         var named = items.Select(Named).ToArray();
         var placed = items.Select(i => $"{Named(i)} at the {i.Place}").ToArray();
@@ -57,7 +57,7 @@ internal static class FashionSceneLanguage
         var someColor = items[rng.Next(items.Count)].Color;
         qa.Add(new($"how many {someColor.Name} items are there?", CountWord(items, i => i.Color == someColor), "count"));
 
-        qa.Add(new($"is there {Named(present)}?", "yes", "exists"));
+        qa.Add(new($"is there {Named(present.ToSceneObject())}?", "yes", "exists"));
         // A near miss (the same class in another colour, or the same colour on another class), so that answering
         // needs the binding of colour to item, not only knowing which colours and which classes occur.
         var miss = NearMiss(items, present, rng);
@@ -78,7 +78,7 @@ internal static class FashionSceneLanguage
     static string CountWord(IReadOnlyList<FashionSceneItem> items, Func<FashionSceneItem, bool> which) =>
         FashionScenes.NumberWords[items.Count(which)];
 
-    static string Named(FashionSceneItem item) => PromptTemplates.WithArticle($"{item.Color.Name} {item.Kind}");
+    static string Named(SceneObject item) => PromptTemplates.WithArticle($"{item.Color} {item.Kind}");
 
     static string Join(IReadOnlyList<string> parts) => parts.Count switch
     {

@@ -54,6 +54,16 @@ public sealed class FashionScenes : IImageTextDataset
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames => FashionClasses.Words;
 
+    /// <summary>FashionScenes' wording of any scene, for hard negatives.</summary>
+    public ISceneLanguage Language => SceneWords.Instance;
+
+    sealed class SceneWords : ISceneLanguage
+    {
+        public static readonly SceneWords Instance = new();
+        public IReadOnlyList<string> Captions(Scene scene) => FashionSceneLanguage.Captions(scene.Objects);
+        public IReadOnlyList<string> Kinds => FashionClasses.Words;
+    }
+
     /// <summary>The place of a quadrant in words: "top left", "top right", "bottom left", "bottom right".</summary>
     public static string PlaceName(int row, int column) => (row, column) switch
     {
@@ -92,7 +102,7 @@ public sealed class FashionScenes : IImageTextDataset
         var scene = new Scene(layout.Select(i => i.ToSceneObject()).ToArray(), GridSize, GridSize);
         var questions = FashionSceneLanguage.Questions(layout, RandomFor(index, Stream.Questions));
         return new Sample($"{Name}/{Split.ToString().ToLowerInvariant()}/{index}", Render(index, layout),
-            FashionSceneLanguage.Captions(layout), questions, layout.Count == 1 ? layout[0].Label : -1, scene);
+            FashionSceneLanguage.Captions(scene.Objects), questions, layout.Count == 1 ? layout[0].Label : -1, scene);
     }
 
     RgbImage Render(int index, IReadOnlyList<FashionSceneItem> layout)

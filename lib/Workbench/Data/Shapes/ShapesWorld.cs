@@ -66,6 +66,16 @@ public sealed class ShapesWorld : IImageTextDataset
     /// <summary>Always null: ShapesWorld has no classes (every <see cref="Sample.Label"/> is -1).</summary>
     public IReadOnlyList<string>? ClassNames => null;
 
+    /// <summary>ShapesWorld's wording of any scene (<see cref="ShapesLanguage.Captions"/>), for hard negatives.</summary>
+    public ISceneLanguage Language => SceneWords.Instance;
+
+    sealed class SceneWords : ISceneLanguage
+    {
+        public static readonly SceneWords Instance = new();
+        public IReadOnlyList<string> Captions(Scene scene) => ShapesLanguage.Captions(scene.Objects);
+        public IReadOnlyList<string> Kinds { get; } = Palette.Shapes.Select(Palette.NameOf).ToArray();
+    }
+
     /// <inheritdoc />
     public Sample Get(int index)
     {

@@ -151,13 +151,18 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="images">Images (B, C, H, W); image i belongs with text i.</param>
     /// <param name="tokens">Token ids (B, T).</param>
     /// <param name="groups">Optional group id per pair (B): pairs sharing a group count as positives.</param>
-    public Tensor Loss(Tensor images, Tensor tokens, Tensor? groups = null)
+    /// <param name="negatives">Optional token ids (N, T) of captions that describe none of the images (hard negatives).</param>
+    public Tensor Loss(Tensor images, Tensor tokens, Tensor? groups = null, Tensor? negatives = null)
     {
         using var scope = NewDisposeScope();
-        var e = Encode(images, tokens);
+        // The negatives go through the text encoder with the captions, in one call.
+        var e = Encode(images, negatives is null ? tokens : cat([tokens, negatives], 0));
+        long batch = tokens.shape[0];
+        var texts = negatives is null ? e.Texts : e.Texts.narrow(0, 0, batch);
+        var negativeTexts = negatives is null ? null : e.Texts.narrow(0, batch, negatives.shape[0]);
         var loss = logit_bias is null
-            ? ContrastiveLoss.InfoNce(e.Images, e.Texts, e.Scale, groups)
-            : ContrastiveLoss.Sigmoid(e.Images, e.Texts, e.Scale, e.Bias!, groups);
+            ? ContrastiveLoss.InfoNce(e.Images, texts, e.Scale, groups, negativeTexts)
+            : ContrastiveLoss.Sigmoid(e.Images, texts, e.Scale, e.Bias!, groups, negativeTexts);
         return loss.MoveToOuterDisposeScope();
     }
 

@@ -39,6 +39,7 @@ public static class ClipEvaluation
             ["val_retrieval_text_to_image_r1"] = report.TextToImage.RecallAt1,
             ["val_retrieval_image_to_text_r1"] = report.ImageToText.RecallAt1,
         };
+        foreach (var (name, value) in Binding(run, model, run.Validation, indices, images, texts, seed: 0)) metrics["val_" + name] = value;
         if (run.Validation.ClassNames is { } classes && Labelled(run.Validation, indices, classes.Count) is { Count: > 0 } rows)
         {
             var classifier = new ZeroShotClassifier(classes, Data.PromptTemplates.Default, t => run.EmbedTexts(model, t));
@@ -71,6 +72,7 @@ public static class ClipEvaluation
         metrics["baseline_other_image_text_to_image_r1"] = baseline.TextToImage.RecallAt1;
         metrics["distinct_captions"] = captions.Distinct().Count();
         metrics["chance_text_to_image_r1"] = captions.GroupBy(c => c).Sum(g => (double)g.Count() * g.Count()) / ((double)n * n);
+        foreach (var (name, value) in Binding(run, model, test, indices, images, texts, seed)) metrics[name] = value;
 
         ClassificationScores? zeroShot = null, probe = null;
         // The first ZeroShotSamples test samples that have a class (positions in 0..m-1 are the indices themselves).
@@ -102,6 +104,57 @@ public static class ClipEvaluation
             }
         }
         return new ClipMetrics(metrics, retrieval, zeroShot, probe);
+    }
+
+    /// <summary>
+    /// Whether the model sees which attribute goes with which object (the ARO test of Yuksekgonul et al. 2023): for each
+    /// scene, does its image score its canonical caption above the same caption with two objects' kinds swapped
+    /// (<see cref="HardNegatives"/>)? A bag-of-words model, blind to binding, scores 0.5 on the swaps. Scenes whose
+    /// objects share one kind have a kind replaced instead, which tests that shape is seen at all. Empty for data sets
+    /// that cannot word a changed scene.
+    /// </summary>
+    /// <param name="run">The run (its tokenizer embeds the negatives).</param>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The split the samples come from.</param>
+    /// <param name="indices">The samples scored.</param>
+    /// <param name="images">The embeddings of the samples at <paramref name="indices"/>.</param>
+    /// <param name="texts">The embeddings of their canonical captions.</param>
+    /// <param name="seed">Chooses which objects swap.</param>
+    public static IReadOnlyDictionary<string, double> Binding(ClipRun run, ClipModel model, IImageTextDataset data,
+        IReadOnlyList<int> indices, Tensor images, Tensor texts, int seed)
+    {
+        var result = new Dictionary<string, double>();
+        if (data.Language is not { } language) return result;
+        var random = new Random(StableHash.Combine(seed, 0xB1D));
+        var samples = indices.Select(data.Get).ToList();
+        if (samples.Any(s => s.Scene is null)) return result;
+        var negatives = samples.Select(s => HardNegatives.Caption(language, s, 0, random)).ToList();
+        using var scope = NewDisposeScope();
+        var negativeTexts = run.EmbedTexts(model, negatives.Select(n => n.Caption).ToList());
+        var wins = PreferenceScores(images, texts, negativeTexts);
+        foreach (var (name, swapped) in new[] { ("binding_swap_accuracy", true), ("binding_replace_accuracy", false) })
+        {
+            var rows = Enumerable.Range(0, wins.Length).Where(i => negatives[i].Swapped == swapped).ToList();
+            if (rows.Count == 0) continue;
+            result[name] = rows.Sum(i => wins[i]) / rows.Count;
+            result[name.Replace("accuracy", "scenes")] = rows.Count;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Per row, 1 when image i is nearer its caption than its negative, 0 when nearer the negative, and 0.5 on a tie (a
+    /// text encoder blind to word order gives a swap the caption's own embedding: a coin toss, not a loss).
+    /// </summary>
+    /// <param name="images">Embeddings (B, D).</param>
+    /// <param name="texts">Caption embeddings (B, D).</param>
+    /// <param name="negatives">Negative caption embeddings (B, D).</param>
+    public static double[] PreferenceScores(Tensor images, Tensor texts, Tensor negatives)
+    {
+        using var scope = NewDisposeScope();
+        var positive = (images * texts).sum(1).to_type(ScalarType.Float64).data<double>().ToArray();
+        var negative = (images * negatives).sum(1).to_type(ScalarType.Float64).data<double>().ToArray();
+        return positive.Zip(negative, (p, n) => p > n ? 1.0 : p < n ? 0.0 : 0.5).ToArray();
     }
 
     /// <summary>

@@ -46,6 +46,14 @@ public sealed record ClipRunConfig : IMethodConfig
     public bool LearnTemperature { get; init; } = true;
     /// <summary>Treat pairs with identical captions in a batch as positives of each other (not negatives).</summary>
     public bool GroupIdenticalCaptions { get; init; } = true;
+    /// <summary>
+    /// NegCLIP's hard negatives: each caption is also encoded with two of its scene's objects swapping kinds (the same
+    /// words, the wrong binding), and each image's softmax runs over those too, so that the tower must see which colour
+    /// goes with which shape, not only which colours and shapes occur. Needs a generated data set (ShapesWorld,
+    /// FashionScenes), which can word any scene. Left out of run.json when off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool HardNegatives { get; init; }
 
     /// <summary>Pairs per optimizer step.</summary>
     public int BatchSize { get; init; } = 128;

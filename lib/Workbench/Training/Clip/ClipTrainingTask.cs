@@ -26,7 +26,8 @@ public sealed class ClipTrainingTask : ITrainingTask, IDisposable
         Clip = model;
         if (!run.Config.LearnTemperature) Clip.LogitScale.requires_grad = false;
         loader = new DataLoader<ImageTextBatch>(run.Train, new LoaderOptions(run.Config.BatchSize, Seed: run.Config.Seed),
-            ImageTextBatch.Collator(run.Tokenizer, run.Config.ContextLength, ClipRun.Normalization, run.Config.Seed));
+            ImageTextBatch.Collator(run.Tokenizer, run.Config.ContextLength, ClipRun.Normalization, run.Config.Seed,
+                hardNegatives: run.Config.HardNegatives ? run.SceneLanguage : null));
     }
 
     /// <summary>The model being trained.</summary>
@@ -50,7 +51,7 @@ public sealed class ClipTrainingTask : ITrainingTask, IDisposable
         stream.MoveNext();
         nextBatch = batch + 1;
         var (images, tokens, groups) = stream.Current.ToDevice(ComputeDevice.Current);
-        return Clip.Loss(images, tokens, run.Config.GroupIdenticalCaptions ? groups : null);
+        return Clip.Loss(images, tokens, run.Config.GroupIdenticalCaptions ? groups : null, stream.Current.NegativesToDevice(ComputeDevice.Current));
     }
 
     /// <inheritdoc />

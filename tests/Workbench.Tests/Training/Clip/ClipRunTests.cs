@@ -85,4 +85,36 @@ public sealed class ClipRunTests
         Assert.True(float.IsFinite(model.LogitScale.item<float>()));
         task!.Dispose();
     }
+
+    [Fact]
+    public void HardNegativesTrainAndTheTestFiguresSayHowOftenAnImagePrefersItsCaptionToASwap()
+    {
+        using var temp = new TempFolder();
+        var run = ClipRun.Create(Tiny(steps: 30) with { ConvWidth = 16, WarmupSteps = 10, HardNegatives = true });
+        var (_, metrics, history) = run.Fit(temp.Path);
+
+        var losses = history.Select(r => r.Loss).ToList();
+        Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average(), $"loss went from {losses.Take(5).Average():F3} to {losses.TakeLast(5).Average():F3}");
+        var m = metrics!.Metrics;
+        // Of the first 200 test scenes, those of two or three objects of different kinds get a swap, the rest a replaced kind.
+        Assert.Equal(200, m["binding_swap_scenes"] + m["binding_replace_scenes"]);
+        Assert.True(m["binding_swap_scenes"] > 50 && m["binding_replace_scenes"] > 20);
+        Assert.InRange(m["binding_swap_accuracy"], 0, 1);
+        Assert.Contains("\"HardNegatives\": true", File.ReadAllText(Path.Combine(temp.Path, "run.json")));
+    }
+
+    [Fact]
+    public void HardNegativesOnDataThatCannotWordAChangedSceneAreRefusedNamingTheSource()
+    {
+        using var folder = new Workbench.Tests.Data.Files.SampleFilesFolder();
+        var image = new Workbench.Data.RgbImage(2, 2, new byte[12]);
+        folder.WriteImage("a.png", image);
+        folder.WriteImage("b.png", image);
+        string captions = folder.WriteText("captions.csv", "filepath,caption\na.png,a dark square\nb.png,another dark square\n");
+
+        var e = Assert.Throws<ArgumentException>(() => ClipRun.Create(Tiny(steps: 1) with { Data = captions, HardNegatives = true }));
+
+        Assert.Contains("HardNegatives", e.Message);
+        Assert.Contains(captions, e.Message);
+    }
 }
