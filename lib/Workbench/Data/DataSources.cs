@@ -19,6 +19,12 @@ public static class DataSources
     /// <summary>The built-in sources.</summary>
     public static readonly IReadOnlyList<string> Names = ["shapes", "fashion-mnist", "fashion-scenes"];
 
+    /// <summary>
+    /// Whether a source generates its scenes, and so can word a changed one (<see cref="ISceneLanguage"/>): ShapesWorld
+    /// and FashionScenes, not Fashion-MNIST's class captions or a caption file.
+    /// </summary>
+    public static bool GeneratesScenes(string source) => source.ToLowerInvariant() is "shapes" or "shapesworld" or "fashion-scenes";
+
     /// <summary>Opens one split of a source; an unknown name that is not a file fails listing the choices.</summary>
     public static IImageTextDataset Open(string source, Split split, DataSourceOptions? options = null)
     {

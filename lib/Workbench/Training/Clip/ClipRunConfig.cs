@@ -132,6 +132,22 @@ public sealed record ClipRunConfig : IMethodConfig
             : config with { Steps = 1000, WarmupSteps = 50, EvalEvery = 250, CheckpointEvery = 250 };
     }
 
+    /// <summary>
+    /// The CLIP run that LLaVA's and Flamingo's presets take their frozen tower from. On data that generates its scenes
+    /// it trains with <see cref="HardNegatives"/>, on the full schedule even for quick (1,000 steps on ShapesWorld): a
+    /// language model can only say which colour the circle is if the tower's tokens bind colour to shape. Measured on
+    /// ShapesWorld (seed 0, 1,000 test scenes), the image prefers its caption to the swapped one in 63% of scenes after
+    /// the plain quick preset, 76% after 1,000 plain steps and 93% after 1,000 steps with hard negatives; quick LLaVA
+    /// rose from 54.8% to 60.4% with it. Elsewhere it is <see cref="For"/>'s preset.
+    /// </summary>
+    public static ClipRunConfig TowerFor(string data, string preset, int seed = 0)
+    {
+        var config = For(data, preset, seed);
+        if (!Workbench.Data.DataSources.GeneratesScenes(data)) return config;
+        if (config.Preset == "quick") config = For(data, "full", seed) with { Preset = config.Preset };
+        return config with { HardNegatives = true };
+    }
+
     /// <summary>The model this run trains, for a tokenizer's vocabulary and the data's image size.</summary>
     /// <param name="vocabularySize">Token ids of the tokenizer.</param>
     /// <param name="endOfTextId">The tokenizer's end-of-text id.</param>

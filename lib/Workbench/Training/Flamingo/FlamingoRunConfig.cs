@@ -75,7 +75,7 @@ public sealed record FlamingoRunConfig : IVisionLanguageConfig
         var config = new FlamingoRunConfig
         {
             Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer,
-            Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed),
+            Vision = ClipRunConfig.TowerFor(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed),
         };
         return size switch
         {

@@ -93,7 +93,7 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
         var config = new LlavaRunConfig
         {
             Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer,
-            Vision = ClipRunConfig.For(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed), StageOneSteps = 200,
+            Vision = ClipRunConfig.TowerFor(data, preset, seed), Language = LanguageModelRunConfig.For(data, preset, seed), StageOneSteps = 200,
             ImageGrid = data.Equals("fashion-scenes", StringComparison.OrdinalIgnoreCase) ? 7 : null,
         };
         config = size switch

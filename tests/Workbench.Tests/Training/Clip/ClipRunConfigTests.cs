@@ -36,4 +36,23 @@ public sealed class ClipRunConfigTests
         Assert.Contains("'tiny'", e.Message);
         Assert.Contains("smoke, quick or full", e.Message);
     }
+
+    [Theory]
+    [InlineData("shapes")]
+    [InlineData("fashion-scenes")]
+    public void TheVisionLanguageTowerOfGeneratedScenesTrainsWithHardNegativesOnTheFullSchedule(string data)
+    {
+        var quick = ClipRunConfig.TowerFor(data, "quick");
+        Assert.Equal(ClipRunConfig.For(data, "full") with { Preset = "quick", HardNegatives = true }, quick);
+        Assert.Equal(ClipRunConfig.For(data, "full") with { HardNegatives = true }, ClipRunConfig.TowerFor(data, "full"));
+        Assert.Equal(ClipRunConfig.For(data, "smoke") with { HardNegatives = true }, ClipRunConfig.TowerFor(data, "smoke"));
+        Assert.Equal(quick, Workbench.Training.Llava.LlavaRunConfig.For(data, "quick").Vision);
+        Assert.Equal(quick, Workbench.Training.Flamingo.FlamingoRunConfig.For(data, "quick").Vision);
+    }
+
+    [Theory]
+    [InlineData("fashion-mnist")]
+    [InlineData("/data/my-captions.csv")]
+    public void DataThatCannotWordAChangedSceneKeepsThePlainPresetAsItsTower(string data) =>
+        Assert.Equal(ClipRunConfig.For(data, "quick"), ClipRunConfig.TowerFor(data, "quick"));
 }
