@@ -31,6 +31,18 @@ public sealed class KeyValueCache : IDisposable
     {
         Tensor? keys;
         Tensor? values;
+        Tensor? tokenHistory;
+
+        /// <summary>A <see cref="CanonLayer"/>'s last K − 1 inputs (B, K − 1, W), or null before the first pass.</summary>
+        public Tensor? TokenHistory => tokenHistory?.alias();
+
+        /// <summary>Keeps a copy of a <see cref="CanonLayer"/>'s last inputs for the next step.</summary>
+        public void KeepTokenHistory(Tensor last)
+        {
+            var kept = last.detach().clone().DetachFromDisposeScope();
+            tokenHistory?.Dispose();
+            tokenHistory = kept;
+        }
 
         /// <summary>Positions cached so far.</summary>
         public long Length => keys?.shape[2] ?? 0;
@@ -53,7 +65,8 @@ public sealed class KeyValueCache : IDisposable
         {
             keys?.Dispose();
             values?.Dispose();
-            keys = values = null;
+            tokenHistory?.Dispose();
+            keys = values = tokenHistory = null;
         }
     }
 }

@@ -15,6 +15,7 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     readonly MultiHeadAttention attn;
     readonly LayerNorm ln_2;
     readonly Mlp mlp;
+    readonly CanonLayer? canon;
 
     /// <summary>Creates the block.</summary>
     /// <param name="width">Feature width W.</param>
@@ -22,9 +23,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <param name="mlpRatio">Hidden width of the MLP as a multiple of <paramref name="width"/>.</param>
     /// <param name="activation">The MLP's non-linearity.</param>
     /// <param name="layerNormEps">LayerNorm's epsilon (1e-5 in GPT-2 and CLIP).</param>
-    public TransformerBlock(int width, int heads, int mlpRatio = 4, Activation activation = Activation.Gelu, double layerNormEps = 1e-5)
+    /// <param name="canonKernel">With K &gt; 0, a <see cref="CanonLayer"/> of kernel K before the attention; 0: none (GPT-2).</param>
+    public TransformerBlock(int width, int heads, int mlpRatio = 4, Activation activation = Activation.Gelu, double layerNormEps = 1e-5,
+        int canonKernel = 0)
         : base(nameof(TransformerBlock))
     {
+        if (canonKernel > 0) canon = new CanonLayer(width, canonKernel);
         ln_1 = nn.LayerNorm(width, layerNormEps);
         attn = new MultiHeadAttention(width, heads);
         ln_2 = nn.LayerNorm(width, layerNormEps);
@@ -43,10 +47,12 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     /// <param name="attentionMask">Attention mask (see <see cref="MultiHeadAttention.forward"/>), or null.</param>
     /// <param name="cache">This block's keys and values of earlier positions (generation), or null.</param>
     /// <param name="rotaryPositions">Positions (B, T) for rotary attention, or null (see <see cref="MultiHeadAttention.forward"/>).</param>
+    /// <param name="realTokens">Which of these positions hold real tokens (B, T), bool, for the Canon layer; null: all.</param>
     /// <returns>(B, T, W).</returns>
-    public Tensor forward(Tensor x, Tensor? attentionMask, KeyValueCache.Layer? cache = null, Tensor? rotaryPositions = null)
+    public Tensor forward(Tensor x, Tensor? attentionMask, KeyValueCache.Layer? cache = null, Tensor? rotaryPositions = null, Tensor? realTokens = null)
     {
         using var scope = NewDisposeScope();
+        if (canon is not null) x = canon.forward(x, realTokens, cache);
         var afterAttention = x + attn.forward(ln_1.forward(x), mask: attentionMask, cache: cache, rotaryPositions: rotaryPositions);
         var afterMlp = afterAttention + mlp.forward(ln_2.forward(afterAttention));
         return afterMlp.MoveToOuterDisposeScope();

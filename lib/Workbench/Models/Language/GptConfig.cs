@@ -26,9 +26,17 @@ public sealed record GptConfig(int VocabularySize, int ContextLength = 128, int 
     /// </summary>
     public PositionEncoding Positions { get; init; } = PositionEncoding.Learned;
 
+    /// <summary>
+    /// With K &gt; 0, a <see cref="Models.CanonLayer"/> of kernel K before each block's attention (a short causal convolution that
+    /// hands each token its K − 1 predecessors; GPT-2 has none). Left out of JSON when 0.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Canon { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range.</summary>
     public void Validate()
     {
+        if (Canon < 0) throw new ArgumentException($"GptConfig.Canon must not be negative (got {Canon}).");
         if (VocabularySize < 1) throw new ArgumentException($"GptConfig.VocabularySize must be positive (got {VocabularySize}).");
         if (ContextLength < 1) throw new ArgumentException($"GptConfig.ContextLength must be positive (got {ContextLength}).");
         if (Layers < 0) throw new ArgumentException($"GptConfig.Layers must not be negative (got {Layers}).");

@@ -36,7 +36,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         if (config.Positions == PositionEncoding.Learned) wpe = nn.Embedding(config.ContextLength, config.Width);
         drop = nn.Dropout(config.Dropout);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers)
-            .Select(_ => new TransformerBlock(config.Width, config.Heads, 4, config.Activation, config.LayerNormEps)).ToArray());
+            .Select(_ => new TransformerBlock(config.Width, config.Heads, 4, config.Activation, config.LayerNormEps, config.Canon)).ToArray());
         ln_f = nn.LayerNorm(config.Width, config.LayerNormEps);
         RegisterComponents();
         InitializeLikeGpt2();
@@ -117,10 +117,11 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         var x = drop.forward(wpe is null ? inputEmbeddings : inputEmbeddings + wpe.forward(positions));
         var rotary = wpe is null ? positions : null;
         var mask = CausalMask(length, past, keyMask, inputEmbeddings.device);
+        var realTokens = keyMask?.narrow(1, past, length);
         for (int i = 0; i < h.Count; i++)
         {
             if (beforeBlock is not null) x = beforeBlock(i, x);
-            x = h[i].forward(x, mask, cache?[i], rotary);
+            x = h[i].forward(x, mask, cache?[i], rotary, realTokens);
         }
         return ln_f.forward(x).MoveToOuterDisposeScope();
     }

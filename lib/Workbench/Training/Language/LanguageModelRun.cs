@@ -57,7 +57,7 @@ public sealed class LanguageModelRun : MethodRun<LanguageModelRunConfig, GptMode
     }
 
     /// <summary>The model's shape for this run's vocabulary.</summary>
-    public GptConfig ModelConfig => new(Tokenizer.VocabularySize, Config.ContextLength, Config.Width, Config.Layers, Config.Heads) { Positions = Config.Positions };
+    public GptConfig ModelConfig => new(Tokenizer.VocabularySize, Config.ContextLength, Config.Width, Config.Layers, Config.Heads) { Positions = Config.Positions, Canon = Config.Canon };
 
     /// <inheritdoc />
     public override GptModel CreateModel()

@@ -33,6 +33,12 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public Models.Language.PositionEncoding Positions { get; init; }
 
+    /// <summary>
+    /// Canon layers of this kernel before each block's attention (<see cref="Models.CanonLayer"/>); 0: none. Left out of
+    /// run.json when 0.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public int Canon { get; init; }
     /// <summary>Sequences per optimizer step.</summary>
     public int BatchSize { get; init; } = 64;
     /// <summary>Most question-answer turns after the caption in one sequence.</summary>
