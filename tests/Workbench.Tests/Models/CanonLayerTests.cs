@@ -59,4 +59,20 @@ public sealed class CanonLayerTests
         Assert.Equal(new long[] { 8, 1, 4 }, canon.named_parameters().First(p => p.name.Contains("canon")).parameter.shape);
         Assert.Throws<ArgumentException>(() => new GptConfig(11) { Canon = -1 }.Validate());
     }
+
+    [Fact]
+    public void CanonFiltersKeepTheConvolutionsInitialisationNotGpt2s()
+    {
+        torch.manual_seed(5);
+        using var model = new GptModel(new GptConfig(11, 16, 64, Layers: 2, Heads: 2) { Canon = 4 });
+        var filters = model.named_parameters().Where(p => p.name.Contains("canon")).Select(p => p.parameter).ToList();
+        var values = filters.SelectMany(f => f.data<float>().ToArray()).ToArray();
+        // U(±1/√K) with K = 4: inside ±0.5, standard deviation 0.5/√3 ≈ 0.29; GPT-2's N(0, 0.02²) would give 0.02.
+        Assert.All(values, v => Assert.InRange(v, -0.5f, 0.5f));
+        double std = Math.Sqrt(values.Select(v => (double)v * v).Average());
+        Assert.InRange(std, 0.2, 0.35);
+        // Everything else still gets GPT-2's.
+        var attention = model.named_parameters().First(p => p.name == "h.0.attn.in_proj_weight").parameter.data<float>().ToArray();
+        Assert.InRange(Math.Sqrt(attention.Select(v => (double)v * v).Average()), 0.015, 0.025);
+    }
 }

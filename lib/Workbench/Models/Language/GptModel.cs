@@ -154,6 +154,10 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
         foreach (var (name, parameter) in named_parameters())
         {
             if (name.StartsWith("ln_", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal)) continue;  // LayerNorms keep 1 and 0
+            // Canon filters keep PyTorch's convolution initialisation, U(±1/√K): at GPT-2's 0.02 a token would start
+            // with almost nothing of its neighbours: the quick model answered 62.7% at step 600, as without Canon layers,
+            // where with this initialisation it answered 73.6% (README).
+            if (name.Contains(".canon.", StringComparison.Ordinal)) continue;
             if (parameter.dim() == 1) { parameter.zero_(); continue; }
             bool residual = name.EndsWith("attn.out_proj.weight", StringComparison.Ordinal) || name.EndsWith("mlp.c_proj.weight", StringComparison.Ordinal);
             nn.init.normal_(parameter, 0, residual ? residualStd : 0.02);

@@ -34,8 +34,10 @@ public sealed record LanguageModelRunConfig : IMethodConfig
     public Models.Language.PositionEncoding Positions { get; init; }
 
     /// <summary>
-    /// Canon layers of this kernel before each block's attention (<see cref="Models.CanonLayer"/>); 0: none. Left out of
-    /// run.json when 0.
+    /// Canon layers of this kernel before each block's attention (<see cref="Models.CanonLayer"/>); 0: none, as GPT-2 and
+    /// every run from before them (a run.json without it reads as 0). The presets use 4: with them the quick model
+    /// answers 81.6% of questions from a caption in context, against 62.8% without (README, "The language model's
+    /// plateau"). Left out of run.json when 0.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public int Canon { get; init; }
@@ -93,7 +95,7 @@ public sealed record LanguageModelRunConfig : IMethodConfig
         {
             Seed = seed, Steps = 800, LearningRate = 2e-3, WarmupSteps = 50, WeightDecay = 0.1, EvalEvery = 200, CheckpointEvery = 200,
         };
-        var config = new LanguageModelRunConfig { Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer };
+        var config = new LanguageModelRunConfig { Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer, Canon = 4 };
         return size switch
         {
             PresetSize.Smoke => config with
