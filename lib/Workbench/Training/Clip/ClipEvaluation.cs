@@ -31,7 +31,8 @@ public static class ClipEvaluation
         var indices = Enumerable.Range(0, n).ToList();
         using var scope = NewDisposeScope();
         var images = run.EmbedImages(model, run.Validation, indices);
-        var captions = indices.Select(i => run.Validation.Get(i).Captions[0]).ToList();
+        var samples = indices.Select(run.Validation.Get).ToList();
+        var captions = samples.Select(s => s.Captions[0]).ToList();
         var texts = run.EmbedTexts(model, captions);
         var report = Workbench.Evaluation.Retrieval.Evaluate(images, texts, captions);
         var metrics = new Dictionary<string, double>
@@ -39,7 +40,7 @@ public static class ClipEvaluation
             ["val_retrieval_text_to_image_r1"] = report.TextToImage.RecallAt1,
             ["val_retrieval_image_to_text_r1"] = report.ImageToText.RecallAt1,
         };
-        foreach (var (name, value) in Binding(run, model, run.Validation, indices, images, texts, seed: 0)) metrics["val_" + name] = value;
+        foreach (var (name, value) in Binding(run, model, run.Validation.Language, samples, images, texts, seed: 0)) metrics["val_" + name] = value;
         if (run.Validation.ClassNames is { } classes && Labelled(run.Validation, indices, classes.Count) is { Count: > 0 } rows)
         {
             var classifier = new ZeroShotClassifier(classes, Data.PromptTemplates.Default, t => run.EmbedTexts(model, t));
@@ -60,7 +61,8 @@ public static class ClipEvaluation
         int n = Math.Min(run.Config.RetrievalSamples, test.Count);
         var indices = Enumerable.Range(0, n).ToList();
         var images = run.EmbedImages(model, test, indices);
-        var captions = indices.Select(i => test.Get(i).Captions[0]).ToList();
+        var samples = indices.Select(test.Get).ToList();
+        var captions = samples.Select(s => s.Captions[0]).ToList();
         var texts = run.EmbedTexts(model, captions);
         var retrieval = Workbench.Evaluation.Retrieval.Evaluate(images, texts, captions);
         Add(metrics, "retrieval_text_to_image", retrieval.TextToImage);
@@ -72,7 +74,7 @@ public static class ClipEvaluation
         metrics["baseline_other_image_text_to_image_r1"] = baseline.TextToImage.RecallAt1;
         metrics["distinct_captions"] = captions.Distinct().Count();
         metrics["chance_text_to_image_r1"] = captions.GroupBy(c => c).Sum(g => (double)g.Count() * g.Count()) / ((double)n * n);
-        foreach (var (name, value) in Binding(run, model, test, indices, images, texts, seed)) metrics[name] = value;
+        foreach (var (name, value) in Binding(run, model, test.Language, samples, images, texts, seed)) metrics[name] = value;
 
         ClassificationScores? zeroShot = null, probe = null;
         // The first ZeroShotSamples test samples that have a class (positions in 0..m-1 are the indices themselves).
@@ -115,19 +117,17 @@ public static class ClipEvaluation
     /// </summary>
     /// <param name="run">The run (its tokenizer embeds the negatives).</param>
     /// <param name="model">The model.</param>
-    /// <param name="data">The split the samples come from.</param>
-    /// <param name="indices">The samples scored.</param>
-    /// <param name="images">The embeddings of the samples at <paramref name="indices"/>.</param>
+    /// <param name="language">How their data set words a scene; null: nothing to score.</param>
+    /// <param name="samples">The samples scored.</param>
+    /// <param name="images">The embeddings of the <paramref name="samples"/>' images.</param>
     /// <param name="texts">The embeddings of their canonical captions.</param>
     /// <param name="seed">Chooses which objects swap.</param>
-    public static IReadOnlyDictionary<string, double> Binding(ClipRun run, ClipModel model, IImageTextDataset data,
-        IReadOnlyList<int> indices, Tensor images, Tensor texts, int seed)
+    public static IReadOnlyDictionary<string, double> Binding(ClipRun run, ClipModel model, ISceneLanguage? language,
+        IReadOnlyList<Sample> samples, Tensor images, Tensor texts, int seed)
     {
         var result = new Dictionary<string, double>();
-        if (data.Language is not { } language) return result;
+        if (language is null || samples.Any(s => s.Scene is null)) return result;
         var random = new Random(StableHash.Combine(seed, 0xB1D));
-        var samples = indices.Select(data.Get).ToList();
-        if (samples.Any(s => s.Scene is null)) return result;
         var negatives = samples.Select(s => HardNegatives.Caption(language, s, 0, random)).ToList();
         using var scope = NewDisposeScope();
         var negativeTexts = run.EmbedTexts(model, negatives.Select(n => n.Caption).ToList());

@@ -37,9 +37,11 @@ public sealed class ClipRun : MethodRun<ClipRunConfig, ClipModel, ClipMetrics>
     public int ImageSize { get; }
 
     /// <summary>How the training data words any scene (for hard negatives).</summary>
-    /// <exception cref="InvalidOperationException">The data set does not generate its scenes.</exception>
-    public ISceneLanguage SceneLanguage => Train.Language
-        ?? throw new InvalidOperationException($"{Train.Name} cannot word a changed scene; hard negatives need a generated data set (shapes, fashion-scenes).");
+    /// <exception cref="ArgumentException">The data set does not generate its scenes.</exception>
+    public ISceneLanguage SceneLanguage => SceneLanguageOf(Train, Config.Data);
+
+    static ISceneLanguage SceneLanguageOf(IImageTextDataset train, string source) => train.Language
+        ?? throw new ArgumentException($"HardNegatives: the data source '{source}' cannot word a changed scene; hard negatives need a generated data set (shapes, fashion-scenes).");
 
     /// <summary>Opens the data of a config and builds its vocabulary (training captions plus prompt templates of the classes).</summary>
     public static ClipRun Create(ClipRunConfig config, DataSourceOptions? data = null)
@@ -49,8 +51,7 @@ public sealed class ClipRun : MethodRun<ClipRunConfig, ClipModel, ClipMetrics>
         if (config.TrainSamples is int samples)
             train = samples >= 1 && samples <= train.Count ? new DatasetPrefix(train, samples)
                 : throw new ArgumentException($"TrainSamples {samples}: {config.Data} has {train.Count} training samples; use 1 to {train.Count}.");
-        if (config.HardNegatives && train.Language is null)
-            throw new ArgumentException($"HardNegatives: the data source '{config.Data}' cannot word a changed scene; hard negatives need a generated data set (shapes, fashion-scenes).");
+        if (config.HardNegatives) SceneLanguageOf(train, config.Data);   // refuse before anything trains
         var texts = Enumerable.Range(0, Math.Min(config.VocabularySamples, train.Count)).SelectMany(i => train.Get(i).Captions);
         if (train.ClassNames is { } classes)
             texts = texts.Concat(classes.SelectMany(c => PromptTemplates.ForClass(c)));
