@@ -62,9 +62,15 @@ public sealed class FlamingoModel : nn.Module
         using (no_grad())
             special_embeddings = nn.Parameter(stack([languageModel.TokenEmbedding[imageTokenId], languageModel.TokenEmbedding[endOfChunkId]]).clone());
         RegisterComponents();
-        foreach (var p in vision_tower.parameters()) p.requires_grad = false;
-        foreach (var p in language_model.parameters()) p.requires_grad = false;
+        vision_tower.SetTrainable(false);
+        language_model.SetTrainable(false);
     }
+
+    /// <summary>
+    /// Freezes the language model (Flamingo, as built) or lets it train too: the ablation that measures what freezing
+    /// costs, the counterpart of LLaVA's <c>--freeze-lm</c>. The tower stays frozen either way.
+    /// </summary>
+    public void FreezeLanguageModel(bool frozen) => language_model.SetTrainable(!frozen);
 
     /// <summary>The frozen vision tower.</summary>
     public ImageEncoder VisionTower => vision_tower;
@@ -177,7 +183,7 @@ public sealed class FlamingoModel : nn.Module
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1), ignore_index: -100).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The parameters that train: the resampler's, the gated blocks' and the special-token embeddings.</summary>
+    /// <summary>The parameters that train: the resampler's, the gated blocks' and the special-token embeddings (and the language model's when <see cref="FreezeLanguageModel"/> unfroze it).</summary>
     public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters => named_parameters().Where(p => p.parameter.requires_grad);
 }
 

@@ -56,7 +56,7 @@ public sealed class LlavaModel : nn.Module
                 + "positions; pool the patch tokens to a smaller grid (ImageGrid) or read the pooled feature (Features=Pooled).");
         mm_projector = Projectors.Build(projector, width, languageModel.Width * TokensPerFeature);
         RegisterComponents();
-        foreach (var p in vision_tower.parameters()) p.requires_grad = false;
+        vision_tower.SetTrainable(false);
     }
 
     /// <summary>The frozen vision tower.</summary>
@@ -112,7 +112,7 @@ public sealed class LlavaModel : nn.Module
     /// <summary>Freezes or unfreezes the language model (stage 1 and the frozen-LM ablation freeze it).</summary>
     public void FreezeLanguageModel(bool frozen)
     {
-        foreach (var p in language_model.parameters()) p.requires_grad = !frozen;
+        language_model.SetTrainable(!frozen);
     }
 
     /// <summary>The frozen tower's features of images (B, C, H, W): (B, N, Wv), computed without gradients in eval mode.</summary>

@@ -52,6 +52,7 @@ public sealed class FlamingoRun : VisionLanguageRun<FlamingoRunConfig, FlamingoM
         var (tower, language) = LoadPrerequisites();
         var model = new FlamingoModel(tower, language, Tokenizer.ImageId!.Value, Tokenizer.EndOfChunkId!.Value,
             Config.CrossAttentionEvery, Config.Latents, Config.ResamplerDepth, Config.VisionLayer, Config.Features, Config.PatchPositions);
+        model.FreezeLanguageModel(!Config.TuneLanguageModel);
         model.to(ComputeDevice.Current);
         return model;
     }

@@ -38,6 +38,21 @@ public sealed record FlamingoRunConfig : IVisionLanguageConfig
     /// <summary>The gates' learning rate as a multiple of the rest's (at a shared rate they barely open in minutes).</summary>
     public double GateLearningRateScale { get; init; } = 10.0;
 
+    /// <summary>
+    /// Train the language model too (the ablation; Flamingo keeps it frozen): with the same tower and language model it
+    /// shows how much of the gap to LLaVA, which tunes its language model in stage 2, freezing costs. Left out of run.json
+    /// when off.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TuneLanguageModel { get; init; }
+    /// <summary>
+    /// With <see cref="TuneLanguageModel"/>: the language model's learning rate as a multiple of the rest's. Trained from the
+    /// first step at the full rate it learns the answers' prior before the gates open, and they never do. Left out of
+    /// run.json when unset (null: 1, the rest's rate).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? LanguageModelLearningRateScale { get; init; }
+
     /// <summary>Images in each training document.</summary>
     public int ImagesPerDocument { get; init; } = 3;
     /// <summary>Question-answer turns after each image of a training document.</summary>

@@ -44,9 +44,14 @@ public sealed class FlamingoTrainingTask : ITrainingTask, IDisposable
         return Flamingo.Loss(ids, targets, media);
     }
 
-    /// <summary>The gates (their α) learn at <see cref="FlamingoRunConfig.GateLearningRateScale"/> times the rest's rate.</summary>
+    /// <summary>
+    /// The gates (their α) learn at <see cref="FlamingoRunConfig.GateLearningRateScale"/> times the rest's rate, and the
+    /// language model, when the ablation tunes it, at <see cref="FlamingoRunConfig.LanguageModelLearningRateScale"/> times.
+    /// </summary>
     public double LearningRateScale(string parameterName) =>
-        parameterName.EndsWith("_gate", StringComparison.Ordinal) ? run.Config.GateLearningRateScale : 1.0;
+        parameterName.EndsWith("_gate", StringComparison.Ordinal) ? run.Config.GateLearningRateScale
+        : parameterName.StartsWith("language_model.", StringComparison.Ordinal) ? run.Config.LanguageModelLearningRateScale ?? 1.0
+        : 1.0;
 
     /// <summary>Each gated block's tanh(α): <c>gate_attn_N</c> and <c>gate_ff_N</c> for the block before language-model block N.</summary>
     public IReadOnlyDictionary<string, Tensor>? StepMetrics(long step)

@@ -175,6 +175,26 @@ public sealed class FlamingoModelTests
     }
 
     [Fact]
+    public void TheTunedLanguageModelAblationTrainsTheLanguageModelButNeverTheTower()
+    {
+        using var scope = NewDisposeScope();
+        using var model = Tiny();
+        model.FreezeLanguageModel(false);
+        OpenGates(model);
+        var ids = tensor(Ids).unsqueeze(0);
+        model.Loss(ids, ids.roll(-1, 1), Features(model, 2, 1)).backward();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            bool trains = !name.StartsWith("vision_tower.");
+            Assert.Equal(trains, parameter.requires_grad);
+            if (trains) Assert.True(parameter.grad is not null && parameter.grad.abs().sum().item<float>() > 0, $"{name} got no gradient");
+            else Assert.True(parameter.grad is null, $"{name} received a gradient");
+        }
+        model.FreezeLanguageModel(true);
+        Assert.All(model.LanguageModel.parameters(), p => Assert.False(p.requires_grad));
+    }
+
+    [Fact]
     public void GenerationWithAndWithoutTheCacheGivesTheSameTokens()
     {
         using var scope = NewDisposeScope();

@@ -66,6 +66,19 @@ public sealed class FlamingoRunTests
     }
 
     [Fact]
+    public void TheLanguageModelTrainsOnlyInTheAblationThatAsksForIt()
+    {
+        foreach (bool tune in new[] { false, true })
+        {
+            var run = FlamingoRun.Create(Tiny() with { TuneLanguageModel = tune }, prerequisites: TinyPrerequisites.Cache);
+            using var model = run.CreateModel();
+            Assert.All(model.LanguageModel.parameters(), p => Assert.Equal(tune, p.requires_grad));
+            Assert.All(model.VisionTower.parameters(), p => Assert.False(p.requires_grad));
+            Assert.Equal(tune, JsonSerializer.Serialize(run.Config).Contains("TuneLanguageModel"));   // absent when off: older runs keep their hashes
+        }
+    }
+
+    [Fact]
     public void DocumentNIsAPureFunctionOfTheSeedAndN()
     {
         var run = FlamingoRun.Create(Tiny(), prerequisites: TinyPrerequisites.Cache);
