@@ -16,7 +16,7 @@ namespace Workbench.Plots;
 /// <param name="GatedBefore">The blocks that have a gated cross-attention block before them.</param>
 /// <param name="Patches">Tower tokens per image (the resampler's input).</param>
 /// <param name="Latents">The resampler's latents: visual tokens per image.</param>
-/// <param name="ResamplerDepth">Layers of the resampler.</param>
+/// <param name="ResamplerDepth">Layers of the resampler (0: none, the patches projected; the ablation).</param>
 /// <param name="TrainedParameters">Parameters that train.</param>
 /// <param name="FrozenParameters">Parameters that stay frozen.</param>
 /// <param name="Gates">tanh(α) of each gated block's cross-attention and feed-forward, in the order of <paramref name="GatedBefore"/>; null: not shown.</param>
@@ -61,8 +61,8 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
             ("image", "pixels", null),
             ("vision tower", "CLIP's image encoder", false),
             ($"{Patches} patches", "tower tokens", null),
-            ("resampler", $"Perceiver, {ResamplerDepth} layers", true),
-            ($"{Latents} latents", "visual tokens per image", null),
+            ResamplerDepth == 0 ? ("projection", "no resampler (ablation)", true) : ("resampler", $"Perceiver, {ResamplerDepth} layers", true),
+            (ResamplerDepth == 0 ? $"{Latents} patch tokens" : $"{Latents} latents", "visual tokens per image", null),
         };
         for (int v = 0; v < vision.Length; v++)
         {
@@ -95,7 +95,8 @@ public sealed record FlamingoDiagram(int LanguageBlocks, IReadOnlyList<int> Gate
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"image -> vision tower (frozen) -> {Patches} patches -> Perceiver resampler ({ResamplerDepth} layers, trained) -> {Latents} latents; " +
+        $"image -> vision tower (frozen) -> {Patches} patches -> " +
+        (ResamplerDepth == 0 ? "a projection, no resampler (trained)" : $"Perceiver resampler ({ResamplerDepth} layers, trained)") + $" -> {Latents} latents; " +
         $"language model: {string.Join(" -> ", Enumerable.Range(0, LanguageBlocks).Select(i => (IndexOf(GatedBefore, i) >= 0 ? "[gated x-attn] " : "") + $"block {i}"))}; " +
         $"trained {TrainedParameters:N0}, frozen {FrozenParameters:N0} parameters";
 

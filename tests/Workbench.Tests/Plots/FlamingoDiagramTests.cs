@@ -34,6 +34,22 @@ public sealed class FlamingoDiagramTests
     }
 
     [Fact]
+    public void WithoutAResamplerTheDiagramShowsThePatchesProjectedAsTheVisualTokens()
+    {
+        torch.manual_seed(3);
+        var tower = new ConvImageEncoder(new ConvImageEncoderConfig(BaseWidth: 4, Blocks: 2, ImageSize: 16, FlattenWidth: 12));
+        var language = new GptModel(new GptConfig(20, ContextLength: 40, Width: 16, Layers: 4, Heads: 2));
+        using var model = new FlamingoModel(tower, language, 3, 4, latents: 5, resamplerDepth: 0, patchPositions: true);
+        var diagram = FlamingoDiagram.Of(model);
+        Assert.Equal((0, 16, 16), (diagram.ResamplerDepth, diagram.Latents, diagram.Patches));   // the 4x4 patches pass through; 5 latents unused
+        string html = diagram.ToHtml();
+        Assert.Contains("no resampler", html);
+        Assert.DoesNotContain("Perceiver", html);
+        Assert.Contains("16 patch tokens", html);
+        Assert.Contains("no resampler", diagram.ToString());
+    }
+
+    [Fact]
     public void AnInterleavedRowDrawsEachImageInItsPlaceAndMarksTheImageEachTokenSees()
     {
         var tokenizer = WordTokenizer.Build(["red circle", "blue square"]);

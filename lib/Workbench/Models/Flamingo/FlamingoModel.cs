@@ -36,7 +36,7 @@ public sealed class FlamingoModel : nn.Module
     /// <param name="crossAttentionEvery">A gated block before every N-th language-model block: before block i when (i + 1) % N == 0
     /// (OpenFlamingo's <c>cross_attn_every_n_layers</c>); 1 puts one before every block.</param>
     /// <param name="latents">Visual tokens per image (the resampler's latents).</param>
-    /// <param name="resamplerDepth">Layers of the resampler.</param>
+    /// <param name="resamplerDepth">Layers of the resampler; 0: none, the patches are the visual tokens (the ablation; <paramref name="latents"/> is then unused).</param>
     /// <param name="visionLayer">The tower layer whose tokens the resampler reads; null: the tower's default.</param>
     /// <param name="features">Patch tokens (Flamingo's choice) or the pooled feature as one token.</param>
     /// <param name="patchPositions">Give the resampler learned position embeddings for the tower's patches.</param>
@@ -56,7 +56,8 @@ public sealed class FlamingoModel : nn.Module
         int width = languageModel.Width, heads = languageModel.Config.Heads;
         int featureWidth = features == VisionFeatures.Pooled ? visionTower.OutputWidth : visionTower.TokenWidth;
         int patches = features == VisionFeatures.Pooled ? 1 : visionTower.TokenCount(VisionLayer);
-        perceiver = new PerceiverResampler(featureWidth, width, resamplerDepth, latents, heads, maxFrames, patchPositions ? patches : 0);
+        // Without a resampler (depth 0, the ablation) the visual tokens are the patches, however many latents were asked for.
+        perceiver = new PerceiverResampler(featureWidth, width, resamplerDepth, resamplerDepth == 0 ? patches : latents, heads, maxFrames, patchPositions ? patches : 0);
         blocksWithCrossAttention = Enumerable.Range(0, layers).Where(i => (i + 1) % crossAttentionEvery == 0).ToArray();
         gated_cross_attn_layers = new GatedBlocks(blocksWithCrossAttention.Select(i => (i, new GatedCrossAttentionBlock(width, heads))));
         using (no_grad())

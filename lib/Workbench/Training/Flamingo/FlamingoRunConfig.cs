@@ -27,7 +27,10 @@ public sealed record FlamingoRunConfig : IVisionLanguageConfig
     public int CrossAttentionEvery { get; init; } = 1;
     /// <summary>The resampler's latents: visual tokens per image.</summary>
     public int Latents { get; init; } = 8;
-    /// <summary>Layers of the resampler.</summary>
+    /// <summary>
+    /// Layers of the resampler; 0 is the ablation without one: the tower's patches, projected and with their positions,
+    /// are the visual tokens (<see cref="Latents"/> is then unused).
+    /// </summary>
     public int ResamplerDepth { get; init; } = 2;
     /// <summary>Patch tokens (Flamingo) or the pooled feature alone, as for LLaVA.</summary>
     public VisionFeatures Features { get; init; } = VisionFeatures.Patches;

@@ -11,12 +11,12 @@ public sealed class FlamingoModelTests
 {
     const int Image = 3, Eoc = 4;
 
-    static FlamingoModel Tiny(int every = 1, int latents = 4)
+    static FlamingoModel Tiny(int every = 1, int latents = 4, int depth = 2)
     {
         torch.manual_seed(7);
         var tower = new ConvImageEncoder(new ConvImageEncoderConfig(BaseWidth: 4, Blocks: 2, ImageSize: 16, FlattenWidth: 12));
         var language = new GptModel(new GptConfig(20, ContextLength: 40, Width: 16, Layers: 4, Heads: 2));
-        return new FlamingoModel(tower, language, Image, Eoc, crossAttentionEvery: every, latents: latents, resamplerDepth: 2);
+        return new FlamingoModel(tower, language, Image, Eoc, crossAttentionEvery: every, latents: latents, resamplerDepth: depth, patchPositions: depth == 0);
     }
 
     /// <summary>Opens every gate to tanh(α) = tanh(1) so the images matter.</summary>
@@ -49,14 +49,16 @@ public sealed class FlamingoModelTests
         Assert.All(model.CrossAttentionLayers, l => Assert.Equal((0.0, 0.0), l.Layer.Gates));
     }
 
-    [Fact]
-    public void EachTokenCrossAttendsOnlyToItsMostRecentImage()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]   // without a resampler: the patches themselves are the visual tokens
+    public void EachTokenCrossAttendsOnlyToItsMostRecentImage(int depth)
     {
         // What a gated layer adds to each token depends on that token's most recent image only. (In the whole model a token
         // after the second image still hears of the first one through the language model's self-attention over earlier
         // text, as in Flamingo: the isolation is the cross-attention's, so it is checked layer by layer on the same input.)
         using var scope = NewDisposeScope();
-        using var model = Tiny();
+        using var model = Tiny(depth: depth);
         OpenGates(model);
         var ids = tensor(Ids).unsqueeze(0);
         var recent = model.MostRecentImage(ids);
@@ -97,11 +99,13 @@ public sealed class FlamingoModelTests
         }
     }
 
-    [Fact]
-    public void TokensBeforeTheFirstImageDoNotDependOnAnyImage()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]   // without a resampler: the patches themselves are the visual tokens
+    public void TokensBeforeTheFirstImageDoNotDependOnAnyImage(int depth)
     {
         using var scope = NewDisposeScope();
-        using var model = Tiny();
+        using var model = Tiny(depth: depth);
         OpenGates(model);
         var ids = tensor(Ids).unsqueeze(0);
         var logits = model.Logits(ids, Features(model, 2, 1))[0];
@@ -156,10 +160,34 @@ public sealed class FlamingoModelTests
     }
 
     [Fact]
-    public void OnlyTheResamplerTheGatedBlocksAndTheSpecialEmbeddingsTrain()
+    public void WithoutLayersTheResamplerPassesEachPatchThroughWithItsPosition()
+    {
+        // Depth 0, the ablation without a resampler: no latents, and token n of the output is patch n projected to the
+        // language model's width, plus patch n's position embedding, layer-normalised, worked here by hand.
+        using var scope = NewDisposeScope();
+        torch.manual_seed(3);
+        var resampler = new PerceiverResampler(inputWidth: 12, width: 16, depth: 0, latentCount: 9, heads: 2, maxPatches: 9);
+        Assert.Equal(0, resampler.Depth);
+        Assert.DoesNotContain(resampler.named_parameters(), p => p.name == "latents");
+        var parameters = resampler.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        using (no_grad()) foreach (var p in parameters.Values) p.normal_(0, 1);   // the norm's gain and bias too, so they count
+        var features = randn(2, 9, 12);
+        var x = features.matmul(parameters["input_proj.weight"].t()) + parameters["input_proj.bias"] + parameters["patch_pos_embs"];
+        var centred = x - x.mean([-1], keepdim: true);
+        var expected = centred / (centred.pow(2).mean([-1], keepdim: true) + 1e-5).sqrt() * parameters["norm.weight"] + parameters["norm.bias"];
+        Assert.True(resampler.forward(features).allclose(expected, rtol: 1e-4, atol: 1e-5));
+        // Its output is the patches, so another patch count is an error, not a silent mismatch with the cross-attention mask.
+        var error = Assert.Throws<ArgumentException>(() => resampler.forward(randn(2, 4, 12)));
+        Assert.Contains("9 patches", error.Message);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(0)]
+    public void OnlyTheResamplerTheGatedBlocksAndTheSpecialEmbeddingsTrain(int depth)
     {
         using var scope = NewDisposeScope();
-        using var model = Tiny(every: 2);
+        using var model = Tiny(every: 2, depth: depth);
         OpenGates(model);
         Assert.Equal([1, 3], model.CrossAttentionLayers.Select(l => l.Block));   // before every 2nd block, as OpenFlamingo places them
         var ids = tensor(Ids).unsqueeze(0);
