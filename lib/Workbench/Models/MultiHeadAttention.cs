@@ -30,6 +30,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
             throw new ArgumentException($"Attention width {width} must be a positive multiple of the head count {heads}.");
         Width = width;
         Heads = heads;
+        scoreDivisor = Math.Sqrt(width / heads).ToScalar();
         in_proj_weight = nn.Parameter(empty(3 * width, width));
         in_proj_bias = nn.Parameter(zeros(3 * width));
         out_proj = nn.Linear(width, width);
@@ -106,7 +107,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         if (cache is not null) (k, v) = cache.Append(k, v);
 
         // The two products follow the precision in force (MixedPrecision); the scores and the softmax are float32 either way.
-        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)) / Math.Sqrt(HeadWidth);   // (B, H, Tq, Tk)
+        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)).div(scoreDivisor);   // (B, H, Tq, Tk)
         var attended = MixedPrecision.MatMul(Softmax(scores, mask), v);                      // (B, H, Tq, d)
         var merged = attended.transpose(1, 2).reshape(batch, length, Width);
         return MixedPrecision.Linear(out_proj, merged).MoveToOuterDisposeScope();
@@ -123,7 +124,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         var biases = in_proj_bias.split([Width, 2 * Width], 0);
         var q = MixedPrecision.Linear(queries, weights[0], biases[0]).view(batch, -1, Heads, HeadWidth).transpose(1, 2);
         var k = MixedPrecision.Linear(context, weights[1], biases[1]).chunk(2, -1)[0].view(batch, -1, Heads, HeadWidth).transpose(1, 2);
-        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)) / Math.Sqrt(HeadWidth);
+        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)).div(scoreDivisor);
         return Softmax(scores, mask).MoveToOuterDisposeScope();
     }
 
@@ -133,6 +134,13 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
     /// taking its handle; under memory pressure that showed as a rare "Expected false to be true" from Scalar::toFloat.
     /// </summary>
     static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
+
+    /// <summary>
+    /// √d, the scores' divisor, as a Scalar that lives as long as the layer, for the same reason as
+    /// <see cref="NegativeInfinity"/>: the implicit one in <c>scores / Math.Sqrt(d)</c> was finalised mid-call once in a
+    /// 1,000-step tower run at six steps a second ("Unknown scalar type" from <c>at::native::div</c>).
+    /// </summary>
+    readonly Scalar scoreDivisor;
 
     /// <summary>The attention weights over keys for scores (B, H, Tq, Tk) under a mask (see <see cref="forward"/>).</summary>
     static Tensor Softmax(Tensor scores, Tensor? mask)

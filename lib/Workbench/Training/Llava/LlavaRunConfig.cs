@@ -105,7 +105,8 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
                 BatchSize = 16, TrainSamples = 500, TestSamples = 20, ValidationSamples = 10, StageOneSteps = 4,
                 Trainer = trainer with { Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0 },
             },
-            PresetSize.Full => config with { StageOneSteps = 500, Trainer = trainer with { Steps = 2000, WarmupSteps = 100, EvalEvery = 500, CheckpointEvery = 500 } },
+            // Full: 200 and 700 steps on the full language model: 92.3% (89.9% unseen) on ShapesWorld (README, "The full preset").
+            PresetSize.Full => config with { StageOneSteps = 200, Trainer = trainer with { Steps = 700 } },
             _ => config,
         };
         return stage == 1 ? config.StageOne : config;
