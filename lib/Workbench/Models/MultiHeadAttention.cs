@@ -30,7 +30,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
             throw new ArgumentException($"Attention width {width} must be a positive multiple of the head count {heads}.");
         Width = width;
         Heads = heads;
-        scoreDivisor = Math.Sqrt(width / heads).ToScalar();
+        scoreDivisor = Math.Sqrt(HeadWidth).ToScalar();
         in_proj_weight = nn.Parameter(empty(3 * width, width));
         in_proj_bias = nn.Parameter(zeros(3 * width));
         out_proj = nn.Linear(width, width);

@@ -15,7 +15,8 @@ namespace Workbench.Models.Flamingo;
 /// Depth 0 is the ablation without a resampler: no latents, and the visual tokens are the patch features themselves
 /// (projected to the language model's width, with their position embeddings, normalised), so the gated blocks read every
 /// patch. Learned latents summarise an image whatever its patches; the price is locality: on ShapesWorld the 8 latents
-/// carry the scene's most salient object to the text, not the one a question names (README, "Flamingo").
+/// carry the scene's most salient object to the text, not the one a question names (README, "Where Flamingo loses the
+/// question's object").
 /// </para>
 /// Parameter names follow OpenFlamingo's (<c>latents</c>, <c>media_time_embs</c>, <c>layers.N.norm_media</c>,
 /// <c>layers.N.norm_latents</c>, <c>layers.N.attn</c>, <c>layers.N.ff</c>, <c>norm</c>).
