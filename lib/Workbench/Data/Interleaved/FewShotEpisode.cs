@@ -7,20 +7,27 @@ public enum FewShotTask
     Captioning,
     /// <summary>Answer a question about the image.</summary>
     QuestionAnswering,
+    /// <summary>
+    /// Answer a question that is not shown, of the kind the supports answer (<see cref="ImplicitQuestions"/>): zero-shot the
+    /// model can only guess what is asked.
+    /// </summary>
+    ImplicitQuestion,
 }
 
 /// <summary>One image with its text in an episode: a question (null for captioning) and the answer or caption.</summary>
 /// <param name="Sample">The sample the image comes from.</param>
 /// <param name="Question">The question, or null for captioning.</param>
 /// <param name="Answer">The answer, or the caption.</param>
-public sealed record FewShotExample(Sample Sample, string? Question, string Answer)
+/// <param name="QuestionHidden">The question is not written (<see cref="FewShotTask.ImplicitQuestion"/>): only <c>answer :</c> follows the image.</param>
+public sealed record FewShotExample(Sample Sample, string? Question, string Answer, bool QuestionHidden = false)
 {
     /// <summary>
     /// The text that follows the image in a prompt (<see cref="InterleavedChunks"/>): with the answer, a finished chunk
     /// (<c>&lt;eoc&gt; question : ... answer : red &lt;eos&gt;</c>); without it, the request left open for the model.
     /// </summary>
-    public IReadOnlyList<TextSegment> Segments(bool withAnswer) => withAnswer
-        ? (Question is null ? InterleavedChunks.Caption(Answer) : InterleavedChunks.Conversation([new QuestionAnswer(Question, Answer, "")]))
+    public IReadOnlyList<TextSegment> Segments(bool withAnswer) =>
+        QuestionHidden ? (withAnswer ? InterleavedChunks.BareAnswer(Answer) : InterleavedChunks.OpenAnswer())
+        : withAnswer ? (Question is null ? InterleavedChunks.Caption(Answer) : InterleavedChunks.Conversation([new QuestionAnswer(Question, Answer, "")]))
         : InterleavedChunks.Prompt(Question);
 }
 
@@ -51,17 +58,63 @@ public sealed record FewShotEpisode(FewShotTask Task, IReadOnlyList<FewShotExamp
     /// <param name="task">Captioning or question answering.</param>
     public static FewShotEpisode Draw(IImageTextDataset supportPool, IImageTextDataset queryPool, int shots, int seed, FewShotTask task)
     {
-        ArgumentNullException.ThrowIfNull(supportPool);
-        ArgumentNullException.ThrowIfNull(queryPool);
-        if (shots < 0) throw new ArgumentOutOfRangeException(nameof(shots), $"shots must not be negative, got {shots}");
-        foreach (var pool in new[] { supportPool, queryPool })
-            if (pool.Count == 0) throw new ArgumentException($"{pool.Name}: the data set is empty", nameof(supportPool));
+        if (task == FewShotTask.ImplicitQuestion)
+            throw new ArgumentException("An implicit-question episode needs its kinds and pools: use DrawImplicit.", nameof(task));
+        Check(supportPool, queryPool, shots);
         var random = new Random(seed);
         var used = new HashSet<string>(StringComparer.Ordinal);
         var query = DrawExample(queryPool, random, used, task);
         var support = new List<FewShotExample>(shots);
         for (int i = 0; i < shots; i++) support.Add(DrawExample(supportPool, random, used, task));
         return new FewShotEpisode(task, support, query);
+    }
+
+    /// <summary>
+    /// Draws an episode of <see cref="FewShotTask.ImplicitQuestion"/>: one kind of question from those both pools can ask
+    /// implicitly (<see cref="ImplicitQuestions.Pools"/>), then the query and k supports, distinct samples that each answer a
+    /// question of that kind; no question is written, so only the supports' answers say which kind it is.
+    /// </summary>
+    /// <param name="supportPool">Where support examples come from.</param>
+    /// <param name="supportKinds">Per kind, the indices of <paramref name="supportPool"/> that answer it implicitly.</param>
+    /// <param name="queryPool">Where the query comes from.</param>
+    /// <param name="queryKinds">Per kind, the indices of <paramref name="queryPool"/> that answer it implicitly.</param>
+    /// <param name="shots">k, the number of support examples.</param>
+    /// <param name="seed">Seed of the draw.</param>
+    public static FewShotEpisode DrawImplicit(IImageTextDataset supportPool, IReadOnlyDictionary<string, int[]> supportKinds,
+        IImageTextDataset queryPool, IReadOnlyDictionary<string, int[]> queryKinds, int shots, int seed)
+    {
+        Check(supportPool, queryPool, shots);
+        var kinds = supportKinds.Keys.Intersect(queryKinds.Keys).Where(k => supportKinds[k].Length >= shots && queryKinds[k].Length > 0)
+            .Order(StringComparer.Ordinal).ToList();
+        if (kinds.Count == 0)
+            throw new ArgumentException($"{supportPool.Name} and {queryPool.Name}: no kind of question both can ask implicitly with {shots} supports " +
+                "(implicit questions need scenes of one object)", nameof(supportKinds));
+        var random = new Random(seed);
+        string kind = kinds[random.Next(kinds.Count)];
+        var query = Implicit(queryPool, queryKinds[kind][random.Next(queryKinds[kind].Length)], kind);
+        var pool = supportKinds[kind].Where(i => supportPool.IdOf(i) != query.Sample.Id).ToArray();
+        if (pool.Length < shots)
+            throw new ArgumentException($"{supportPool.Name}: {pool.Length} samples answer \"{kind}\" implicitly, {shots} supports asked for", nameof(supportKinds));
+        random.Shuffle(pool);
+        var support = pool.Take(shots).Select(i => Implicit(supportPool, i, kind)).ToList();
+        return new FewShotEpisode(FewShotTask.ImplicitQuestion, support, query);
+
+        static FewShotExample Implicit(IImageTextDataset data, int index, string kind)
+        {
+            var sample = data.Get(index);
+            var question = ImplicitQuestions.Of(sample, kind)
+                ?? throw new ArgumentException($"{data.Name}: sample {sample.Id} does not answer a \"{kind}\" question implicitly", nameof(kind));
+            return new FewShotExample(sample, question.Question, question.Answer, QuestionHidden: true);
+        }
+    }
+
+    static void Check(IImageTextDataset supportPool, IImageTextDataset queryPool, int shots)
+    {
+        ArgumentNullException.ThrowIfNull(supportPool);
+        ArgumentNullException.ThrowIfNull(queryPool);
+        if (shots < 0) throw new ArgumentOutOfRangeException(nameof(shots), $"shots must not be negative, got {shots}");
+        foreach (var pool in new[] { supportPool, queryPool })
+            if (pool.Count == 0) throw new ArgumentException($"{pool.Name}: the data set is empty", nameof(supportPool));
     }
 
     /// <summary>

@@ -28,6 +28,19 @@ public static class InterleavedChunks
         return segments;
     }
 
+    /// <summary>
+    /// The answer to a question that is not shown: <c>&lt;eoc&gt; answer : {a} &lt;eos&gt;</c>. Which question was asked only the
+    /// document's other images say, when each is followed by the answer to the same unseen question (in-context learning:
+    /// <see cref="ImplicitQuestions"/>).
+    /// </summary>
+    public static IReadOnlyList<TextSegment> BareAnswer(string answer) =>
+        [new(ConversationFormat.EndOfContext + AnswerRequest, Supervised: false), new(ConversationFormat.Answer(answer).Trim())];
+
+    /// <summary>The open request of <see cref="BareAnswer"/>: <c>&lt;eoc&gt; answer :</c>, the question left to the examples before it.</summary>
+    public static IReadOnlyList<TextSegment> OpenAnswer() => [new(ConversationFormat.EndOfContext + AnswerRequest, Supervised: false)];
+
+    const string AnswerRequest = " answer :";
+
     /// <summary>A request left open for the model to answer: <c>&lt;eoc&gt; question : {q} answer :</c>, or <c>&lt;eoc&gt; caption :</c> without a question.</summary>
     public static IReadOnlyList<TextSegment> Prompt(string? question) => question is null
         ? [new(ConversationFormat.EndOfContext + ConversationFormat.CaptionRequest, Supervised: false)]

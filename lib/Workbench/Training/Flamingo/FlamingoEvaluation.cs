@@ -25,6 +25,8 @@ public static class FlamingoEvaluation
             features => questions => Answer(run, model, features, questions),
             (features, scenes) => FewShot(run, model, data, full ? scenes.Count : 0, features, full ? run.Config.FewShotEpisodes : 0)
                 .Select(p => ($"few_shot_{p.Key}", p.Value))
+                .Concat(FewShot(run, model, data, full ? scenes.Count : 0, features, full ? run.Config.FewShotEpisodes : 0, task: FewShotTask.ImplicitQuestion)
+                    .Select(p => ($"few_shot_implicit_{p.Key}", p.Value)))
                 .Prepend(($"{prefix}caption_token_accuracy", CaptionTokenAccuracy(run, model, features, scenes))), prefix, full);
 
     /// <summary>Greedy answers to questions, each about the image of feature row <c>Image</c>, asked zero-shot: <c>&lt;bos&gt; &lt;image&gt; &lt;eoc&gt; question : ... answer :</c>.</summary>
@@ -61,22 +63,33 @@ public static class FlamingoEvaluation
     /// <summary>
     /// Exact-match accuracy of few-shot prompts by number of shots: episode e asks the same test query for every number of
     /// shots, its supports drawn from the first training scenes (the k-shot supports are the first k of the 4-shot ones).
+    /// <paramref name="task"/> <see cref="FewShotTask.QuestionAnswering"/> writes each question out;
+    /// <see cref="FewShotTask.ImplicitQuestion"/> leaves it out, so that only the supports say what is asked (none when the
+    /// data has no scenes of one object).
     /// </summary>
     public static IReadOnlyDictionary<int, double> FewShot(FlamingoRun run, FlamingoModel model, IImageTextDataset data, int queries,
-        FrozenFeatures queryFeatures, int episodes, int supportPool = 1000)
+        FrozenFeatures queryFeatures, int episodes, int supportPool = 1000, FewShotTask task = FewShotTask.QuestionAnswering)
     {
         var results = new Dictionary<int, double>();
         if (episodes == 0) return results;
         using var scope = NewDisposeScope();
         var pool = new DatasetPrefix(run.Train, Math.Min(supportPool, run.Train.Count));
-        using var supportFeatures = run.Features(model, pool, pool.Count);
         var queryPool = new DatasetPrefix(data, queries);
+        IReadOnlyDictionary<string, int[]>? supportKinds = null, queryKinds = null;
+        if (task == FewShotTask.ImplicitQuestion)
+        {
+            (supportKinds, queryKinds) = (ImplicitQuestions.Pools(pool), ImplicitQuestions.Pools(queryPool));
+            if (!supportKinds.Keys.Intersect(queryKinds.Keys).Any(k => supportKinds[k].Length >= FlamingoRunConfig.Shots.Max())) return results;
+        }
+        using var supportFeatures = run.Features(model, pool, pool.Count);
         var supportRow = Enumerable.Range(0, pool.Count).ToDictionary(pool.IdOf);
         var queryRow = Enumerable.Range(0, queryPool.Count).ToDictionary(queryPool.IdOf);
         foreach (int shots in FlamingoRunConfig.Shots)
         {
             var drawn = Enumerable.Range(0, episodes)
-                .Select(e => FewShotEpisode.Draw(pool, queryPool, shots, StableHash.Combine(run.Config.Trainer.Seed, e, 0xF5), FewShotTask.QuestionAnswering))
+                .Select(e => StableHash.Combine(run.Config.Trainer.Seed, e, 0xF5) is var seed && task == FewShotTask.ImplicitQuestion
+                    ? FewShotEpisode.DrawImplicit(pool, supportKinds!, queryPool, queryKinds!, shots, seed)
+                    : FewShotEpisode.Draw(pool, queryPool, shots, seed, task))
                 .ToList();
             int correct = 0;
             foreach (var chunk in drawn.Chunk(128))

@@ -67,12 +67,39 @@ public sealed class FlamingoRun : VisionLanguageRun<FlamingoRunConfig, FlamingoM
     public FrozenFeatures Features(FlamingoModel model, IImageTextDataset data, int count) =>
         Features(model.VisionTower, $"{model.Features}@{model.VisionLayer}", model.VisionFeaturesOf, data, count);
 
-    /// <summary>Training document <paramref name="index"/> and the training-split indices of its images, in order.</summary>
+    /// <summary>
+    /// Training document <paramref name="index"/> and the training-split indices of its images, in order: a pure function of
+    /// (seed, index). A <see cref="FlamingoRunConfig.ImplicitTaskFraction"/> of them are implicit-question documents.
+    /// </summary>
     public (InterleavedDocument Document, int[] Images) TrainingDocument(long index)
     {
         int seed = (int)Config.Trainer.Seed;
+        if (Config.ImplicitTaskFraction > 0 && new Random(StableHash.Combine(seed, index, 0x1C1)).NextDouble() < Config.ImplicitTaskFraction)
+            return ImplicitTaskDocument(seed, index);
         var images = InterleavedDocuments.SampleIndices(Train.Count, Config.ImagesPerDocument, seed, index);
         return (InterleavedDocuments.Document(Train, images, seed, index, Chunk), images);
+    }
+
+    /// <summary>
+    /// Per kind of question that can be asked implicitly, the training scenes that answer one (scenes of one object);
+    /// found on first use, by one pass over the training split.
+    /// </summary>
+    public IReadOnlyDictionary<string, int[]> ImplicitTrainingPools => implicitPools ??= ImplicitQuestions.Pools(Train);
+    IReadOnlyDictionary<string, int[]>? implicitPools;
+
+    /// <summary>One kind of question, drawn from (seed, index); the document's images all answer it, unwritten.</summary>
+    (InterleavedDocument, int[]) ImplicitTaskDocument(int seed, long index)
+    {
+        var pools = ImplicitTrainingPools;
+        if (pools.Count == 0)
+            throw new InvalidOperationException($"{Train.Name}: ImplicitTaskFraction is {Config.ImplicitTaskFraction} but no kind of question can be " +
+                "asked implicitly here (it needs generated scenes of one object); set it to 0.");
+        var kinds = pools.Keys.ToList();
+        string kind = kinds[new Random(StableHash.Combine(seed, index, 0x1C2)).Next(kinds.Count)];
+        var pool = pools[kind];
+        var images = InterleavedDocuments.SampleIndices(pool.Length, Config.ImagesPerDocument, seed, index).Select(i => pool[i]).ToArray();
+        return (InterleavedDocuments.Document(Train, images, seed, index,
+            (sample, _) => InterleavedChunks.BareAnswer(ImplicitQuestions.Of(sample, kind)!.Answer)), images);
     }
 
     /// <summary>What follows an image in training: a caption request (a <see cref="FlamingoRunConfig.CaptionFraction"/> of the time) or questions.</summary>

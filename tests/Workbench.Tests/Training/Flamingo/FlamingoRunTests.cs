@@ -89,4 +89,31 @@ public sealed class FlamingoRunTests
         Assert.Equal(8, forwards.Distinct().Count());
         Assert.All(forwards, d => Assert.Equal(3, d.Split("<image>").Length - 1));
     }
+
+    [Fact]
+    public void AShareOfDocumentsAnswersOneUnwrittenKindOfQuestionAboutScenesOfOneObject()
+    {
+        var run = FlamingoRun.Create(Tiny() with { ImplicitTaskFraction = 0.5 }, prerequisites: TinyPrerequisites.Cache);
+        var documents = Enumerable.Range(0, 40).Select(n => run.TrainingDocument(n)).ToList();
+        var bare = documents.Where(d => !d.Document.ToText().Contains("question") && !d.Document.ToText().Contains("caption :")).ToList();
+        Assert.InRange(bare.Count, 10, 30);
+        var selectors = new Dictionary<string, Func<Workbench.Data.SceneObject, string>> { ["colour"] = o => o.Color, ["shape"] = o => o.Kind, ["where"] = o => o.Place };
+        var kindsUsed = new HashSet<string>();
+        foreach (var (document, images) in bare)
+        {
+            var objects = images.Select(i => run.Train.Get(i).Scene!.Objects).ToList();
+            Assert.All(objects, o => Assert.Single(o));
+            var answers = System.Text.RegularExpressions.Regex.Matches(document.ToText(), "<eoc> answer : (.+?) <eos>").Select(m => m.Groups[1].Value).ToList();
+            Assert.Equal(objects.Select(o => o[0]).Count(), answers.Count);
+            // One attribute of the scenes' objects, the same for the whole document, is every answer.
+            var kinds = selectors.Where(s => objects.Zip(answers).All(p => s.Value(p.First[0]) == p.Second)).Select(s => s.Key).ToList();
+            Assert.NotEmpty(kinds);
+            kindsUsed.UnionWith(kinds);
+        }
+        Assert.True(kindsUsed.Count >= 2, $"kinds: {string.Join(", ", kindsUsed)}");
+        // At 0 no document is one (and run.json does not name it, so runs from before it keep their hashes).
+        var plain = FlamingoRun.Create(Tiny() with { ImplicitTaskFraction = 0 }, prerequisites: TinyPrerequisites.Cache);
+        Assert.All(Enumerable.Range(0, 40), n => Assert.DoesNotContain("<eoc> answer :", plain.TrainingDocument(n).Document.ToText()));
+        Assert.DoesNotContain("ImplicitTaskFraction", JsonSerializer.Serialize(plain.Config));
+    }
 }
