@@ -93,7 +93,8 @@ public sealed class FlamingoRunTests
     [Fact]
     public void AShareOfDocumentsAnswersOneUnwrittenKindOfQuestionAboutScenesOfOneObject()
     {
-        var run = FlamingoRun.Create(Tiny() with { ImplicitTaskFraction = 0.5 }, prerequisites: TinyPrerequisites.Cache);
+        // 300 training scenes: about 100 of one object, enough for the documents, and a short pass to find them.
+        var run = FlamingoRun.Create(Tiny() with { ImplicitTaskFraction = 0.5, TrainSamples = 300 }, prerequisites: TinyPrerequisites.Cache);
         var documents = Enumerable.Range(0, 40).Select(n => run.TrainingDocument(n)).ToList();
         var bare = documents.Where(d => !d.Document.ToText().Contains("question") && !d.Document.ToText().Contains("caption :")).ToList();
         Assert.InRange(bare.Count, 10, 30);
@@ -112,7 +113,7 @@ public sealed class FlamingoRunTests
         }
         Assert.True(kindsUsed.Count >= 2, $"kinds: {string.Join(", ", kindsUsed)}");
         // At 0 no document is one (and run.json does not name it, so runs from before it keep their hashes).
-        var plain = FlamingoRun.Create(Tiny() with { ImplicitTaskFraction = 0 }, prerequisites: TinyPrerequisites.Cache);
+        var plain = FlamingoRun.Create(Tiny() with { ImplicitTaskFraction = 0, TrainSamples = 300 }, prerequisites: TinyPrerequisites.Cache);
         Assert.All(Enumerable.Range(0, 40), n => Assert.DoesNotContain("<eoc> answer :", plain.TrainingDocument(n).Document.ToText()));
         Assert.DoesNotContain("ImplicitTaskFraction", JsonSerializer.Serialize(plain.Config));
     }
