@@ -107,8 +107,8 @@ public sealed record LanguageModelRunConfig : IMethodConfig
                 Trainer = trainer with { Steps = 4, WarmupSteps = 1, EvalEvery = 0, CheckpointEvery = 0 },
             },
             // Full: the quick model trained twice as long, to the end of a cosine that falls to a tenth (99.4% from the caption
-            // in 802 s on 2 cores). LLaVA's full preset stands on it: 200 and 700 LLaVA steps reach 91.4% (88.8% unseen),
-            // the whole pipeline from an empty cache in about 30 minutes (README, "The full preset"). Wider models are a
+            // in 802 s on 2 cores). LLaVA's full preset stands on it: 200 and 1,000 LLaVA steps reach 92.9% (90.7% unseen),
+            // the whole pipeline from an empty cache in 29 minutes (README, "The full preset"). Wider models are a
             // `--set Width=...` away on machines that have the time.
             PresetSize.Full => config with { Trainer = trainer with { Steps = 1600, MinLearningRateRatio = 0.1, EvalEvery = 400, CheckpointEvery = 400 } },
             _ => config,
