@@ -21,11 +21,14 @@ public enum Precision
 /// <summary>
 /// Mixed precision built into the workbench's own layers, since TorchSharp has no autocast. Inside
 /// <see cref="Use"/>(<see cref="Precision.Bf16Mixed"/>) the matrix products of every model go through
-/// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, <see cref="MatMul"/> and <see cref="Conv2d"/>, which cast both operands
-/// to bfloat16, multiply (LibTorch accumulates in float32 and rounds the result to bfloat16, as PyTorch's autocast does),
-/// and hand back float32. Parameters stay float32 (the "master
-/// weights"); the cast is part of the autograd graph, so their gradients, and so AdamW's moments, are float32 too.
-/// Softmax, LayerNorm, activations and losses therefore always see float32 inputs, as PyTorch's autocast arranges.
+/// <see cref="Linear(Tensor, Tensor, Tensor?)"/>, <see cref="MatMul"/> and <see cref="Conv2d"/>, which cast the operands
+/// (and the bias) to bfloat16, multiply (LibTorch accumulates in float32 and rounds the result to bfloat16, as PyTorch's
+/// autocast does), and hand back float32. Parameters stay float32 (the "master weights"); the cast is part of the
+/// autograd graph, so their gradients, and so AdamW's moments, are float32 too. Softmax, LayerNorm, residual sums and
+/// losses therefore see float32 inputs, as PyTorch's autocast arranges. A product whose result only feeds another
+/// product (<see cref="LinearInner(Tensor, Tensor, Tensor?)"/>, <see cref="MatMulInner"/>) keeps it in bfloat16, as
+/// autocast does: the feed-forward layer's hidden units and their activation, attention's queries, keys and values, and
+/// the attention-weighted values before the output projection.
 /// Outside any scope, and with <see cref="Precision.Fp32"/>, these functions are the plain float32 operations.
 /// </summary>
 public static class MixedPrecision
@@ -54,34 +57,57 @@ public static class MixedPrecision
         return new Restore(() => scoped.Value = outer);
     }
 
-    /// <summary><c>x Wᵀ + b</c>; under bf16-mixed the product in bfloat16 and the bias added in float32.</summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
+    /// <summary><c>x Wᵀ + b</c>, float32; under bf16-mixed computed in bfloat16 (the bias too, in the product's epilogue, as autocast does).</summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) => Wide(LinearInner(x, weight, bias));
+
+    /// <summary>A linear layer's forward pass at the current precision (its parameters, not its own forward), float32.</summary>
+    public static Tensor Linear(Linear layer, Tensor x) => Linear(x, layer.weight!, layer.bias);
+
+    /// <summary>
+    /// <c>x Wᵀ + b</c> for a result that only feeds another product or an activation: under bf16-mixed it stays
+    /// bfloat16, as PyTorch's autocast leaves a linear layer's output, which saves widening it and narrowing it again
+    /// (the feed-forward layer's hidden units, attention's queries, keys and values). Anything that reaches a softmax, a
+    /// normalisation, a residual sum or a loss takes <see cref="Linear(Tensor, Tensor, Tensor?)"/>'s float32 instead.
+    /// </summary>
+    public static Tensor LinearInner(Tensor x, Tensor weight, Tensor? bias = null)
     {
         if (!Lowered(x)) return nn.functional.linear(x, weight, bias);
         using var scope = NewDisposeScope();
-        var product = nn.functional.linear(x.to(ScalarType.BFloat16), weight.to(ScalarType.BFloat16)).to(x.dtype);
-        return (bias is null ? product : product + bias).MoveToOuterDisposeScope();
+        return nn.functional.linear(Narrow(x), Narrow(weight), bias is null ? null : Narrow(bias)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>A linear layer's forward pass at the current precision (its parameters, not its own forward).</summary>
-    public static Tensor Linear(Linear layer, Tensor x) => Linear(x, layer.weight!, layer.bias);
+    /// <summary><see cref="LinearInner(Tensor, Tensor, Tensor?)"/> with a linear layer's parameters.</summary>
+    public static Tensor LinearInner(Linear layer, Tensor x) => LinearInner(x, layer.weight!, layer.bias);
 
-    /// <summary><c>a @ b</c>; under bf16-mixed in bfloat16, returned as float32.</summary>
-    public static Tensor MatMul(Tensor a, Tensor b)
+    /// <summary><c>a @ b</c>, float32; under bf16-mixed computed in bfloat16.</summary>
+    public static Tensor MatMul(Tensor a, Tensor b) => Wide(MatMulInner(a, b));
+
+    /// <summary><c>a @ b</c> for a result that only feeds another product: bfloat16 under bf16-mixed (see <see cref="LinearInner(Tensor, Tensor, Tensor?)"/>).</summary>
+    public static Tensor MatMulInner(Tensor a, Tensor b)
     {
         if (!Lowered(a)) return a.matmul(b);
         using var scope = NewDisposeScope();
-        return a.to(ScalarType.BFloat16).matmul(b.to(ScalarType.BFloat16)).to(a.dtype).MoveToOuterDisposeScope();
+        return Narrow(a).matmul(Narrow(b)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>A 2-D convolution layer's forward pass; under bf16-mixed in bfloat16, returned as float32 with the bias added in float32.</summary>
+    /// <summary>A bfloat16 copy, or the tensor itself when it is bfloat16 already.</summary>
+    static Tensor Narrow(Tensor x) => x.dtype == ScalarType.BFloat16 ? x : x.to(ScalarType.BFloat16);
+
+    /// <summary>Float32: a bfloat16 product widened, anything else as it is.</summary>
+    static Tensor Wide(Tensor x)
+    {
+        if (x.dtype != ScalarType.BFloat16) return x;
+        using (x) return x.to(ScalarType.Float32);
+    }
+
+    /// <summary>A 2-D convolution layer's forward pass, float32; under bf16-mixed computed in bfloat16, the bias in the product's epilogue.</summary>
     public static Tensor Conv2d(Conv2d layer, Tensor x)
     {
         if (!Lowered(x)) return layer.forward(x);
         using var scope = NewDisposeScope();
-        var product = nn.functional.conv2d(x.to(ScalarType.BFloat16), layer.weight!.to(ScalarType.BFloat16),
-            strides: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups).to(x.dtype);
-        return (layer.bias is null ? product : product + layer.bias.view(1, -1, 1, 1)).MoveToOuterDisposeScope();
+        var product = nn.functional.conv2d(Narrow(x), Narrow(layer.weight!), layer.bias is null ? null : Narrow(layer.bias),
+            strides: layer.stride, padding: layer.padding, dilation: layer.dilation, groups: layer.groups);
+        return Wide(product).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -108,8 +134,8 @@ public static class MixedPrecision
         }
     }
 
-    /// <summary>Whether a product with this input runs in bfloat16: under bf16-mixed, for float32 inputs only.</summary>
-    static bool Lowered(Tensor x) => Current == Precision.Bf16Mixed && x.dtype == ScalarType.Float32;
+    /// <summary>Whether a product with this input runs in bfloat16: under bf16-mixed, for float32 inputs and the bfloat16 results of the inner products.</summary>
+    static bool Lowered(Tensor x) => Current == Precision.Bf16Mixed && x.dtype is ScalarType.Float32 or ScalarType.BFloat16;
 
     sealed class Restore(Action restore) : IDisposable
     {

@@ -40,7 +40,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
     /// <summary>Applies the network to the last dimension of <paramref name="x"/>.</summary>
     public override Tensor forward(Tensor x)
     {
-        using var hidden = MixedPrecision.Linear(c_fc, x);
+        using var hidden = MixedPrecision.LinearInner(c_fc, x);   // bfloat16 under bf16-mixed, as is the activation
         using var activated = Apply(activation, hidden);
         return MixedPrecision.Linear(c_proj, activated);
     }

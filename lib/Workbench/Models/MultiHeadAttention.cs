@@ -85,15 +85,15 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         Tensor q, k, v;
         if (context is null)
         {
-            var qkv = MixedPrecision.Linear(queries, in_proj_weight, in_proj_bias).chunk(3, -1);
+            var qkv = MixedPrecision.LinearInner(queries, in_proj_weight, in_proj_bias).chunk(3, -1);
             (q, k, v) = (qkv[0], qkv[1], qkv[2]);
         }
         else
         {
             var weights = in_proj_weight.split([Width, 2 * Width], 0);
             var biases = in_proj_bias.split([Width, 2 * Width], 0);
-            q = MixedPrecision.Linear(queries, weights[0], biases[0]);
-            var kv = MixedPrecision.Linear(context, weights[1], biases[1]).chunk(2, -1);
+            q = MixedPrecision.LinearInner(queries, weights[0], biases[0]);
+            var kv = MixedPrecision.LinearInner(context, weights[1], biases[1]).chunk(2, -1);
             (k, v) = (kv[0], kv[1]);
         }
         q = SplitHeads(q);                                      // (B, H, Tq, d)
@@ -106,9 +106,10 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         }
         if (cache is not null) (k, v) = cache.Append(k, v);
 
-        // The two products follow the precision in force (MixedPrecision); the scores and the softmax are float32 either way.
+        // The two products follow the precision in force (MixedPrecision); the scores and the softmax are float32 either way,
+        // queries, keys, values and the attended values bfloat16 under bf16-mixed (they only feed products).
         var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)).div(scoreDivisor);   // (B, H, Tq, Tk)
-        var attended = MixedPrecision.MatMul(Softmax(scores, mask), v);                      // (B, H, Tq, d)
+        var attended = MixedPrecision.MatMulInner(Softmax(scores, mask), v);                 // (B, H, Tq, d)
         var merged = attended.transpose(1, 2).reshape(batch, length, Width);
         return MixedPrecision.Linear(out_proj, merged).MoveToOuterDisposeScope();
 
@@ -122,8 +123,8 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         long batch = queries.shape[0];
         var weights = in_proj_weight.split([Width, 2 * Width], 0);
         var biases = in_proj_bias.split([Width, 2 * Width], 0);
-        var q = MixedPrecision.Linear(queries, weights[0], biases[0]).view(batch, -1, Heads, HeadWidth).transpose(1, 2);
-        var k = MixedPrecision.Linear(context, weights[1], biases[1]).chunk(2, -1)[0].view(batch, -1, Heads, HeadWidth).transpose(1, 2);
+        var q = MixedPrecision.LinearInner(queries, weights[0], biases[0]).view(batch, -1, Heads, HeadWidth).transpose(1, 2);
+        var k = MixedPrecision.LinearInner(context, weights[1], biases[1]).chunk(2, -1)[0].view(batch, -1, Heads, HeadWidth).transpose(1, 2);
         var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)).div(scoreDivisor);
         return Softmax(scores, mask).MoveToOuterDisposeScope();
     }

@@ -5,8 +5,9 @@ namespace Workbench.Runtime;
 /// <summary>
 /// Runs before any other code of Workbench.dll, in every host: the CLI, tests, a notebook kernel, a program that
 /// builds a model without calling anything else first. It applies the Debian 12 fix to TorchSharp's native library
-/// (<see cref="TorchRuntime"/>) so that no call order can reach a tensor before it. It never throws: a failure is
-/// kept and reported as a <see cref="TorchLoadException"/> by the first call that needs the library.
+/// (<see cref="TorchRuntime"/>) so that no call order can reach a tensor before it, and tunes glibc's allocator
+/// (<see cref="NativeAllocator"/>) before the first tensor is allocated. It never throws: a failure is kept and reported
+/// as a <see cref="TorchLoadException"/> by the first call that needs the library.
 /// </summary>
 static class WorkbenchModuleInitializer
 {
@@ -14,5 +15,9 @@ static class WorkbenchModuleInitializer
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void PrepareTorchSharp() => TorchRuntime.Prepare();
+    internal static void PrepareTorchSharp()
+    {
+        NativeAllocator.Configure();
+        TorchRuntime.Prepare();
+    }
 }

@@ -1,0 +1,54 @@
+using System.Runtime.InteropServices;
+using Workbench.Runtime;
+
+namespace Workbench.Tests.Runtime;
+
+/// <summary>
+/// Workbench.dll's module initializer tunes glibc's allocator in every process that loads it (this test host
+/// included): a block of the size of a step's activations comes from the heap and goes back to it, instead of a fresh
+/// <c>mmap</c> whose pages the next step faults in one by one.
+/// </summary>
+public sealed class NativeAllocatorTests
+{
+    /// <summary>glibc's <c>struct mallinfo2</c> (glibc 2.33 and later): ten <c>size_t</c> fields.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    struct MallInfo2
+    {
+        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+    }
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    static extern MallInfo2 Mallinfo2();
+
+    [Fact]
+    public void ABlockOfSixteenMegabytesComesFromTheHeapNotFromAFreshMapping()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "glibc's allocator is tuned on Linux");
+        Assert.True(NativeAllocator.Tuned, NativeAllocator.State);
+
+        // Hblkhd counts the bytes glibc holds in mmap'ed blocks. In a fresh untuned process a 16 MiB malloc is one (the
+        // default threshold is 128 KiB; glibc raises it only after freeing a larger mapped block, and then also trims the
+        // heap top at twice that); tuned, it is carved from the heap. The assertion above is the one that tells whether
+        // this process was tuned; this one checks that the tuning does what it is for.
+        nuint mappedBefore = Mallinfo2().Hblkhd;
+        IntPtr block = Marshal.AllocHGlobal(16 << 20);
+        try
+        {
+            Marshal.WriteByte(block, (16 << 20) - 1, 1);
+            nuint mappedDuring = Mallinfo2().Hblkhd;
+            Assert.True(mappedDuring < mappedBefore + (16u << 20),
+                $"the 16 MiB block was mmap'ed: glibc's mapped bytes went from {mappedBefore} to {mappedDuring} ({NativeAllocator.State})");
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(block);
+        }
+    }
+
+    [Fact]
+    public void TheStateNamesGlibcAndTheThresholds()
+    {
+        Assert.StartsWith("glibc ", NativeAllocator.State);
+        Assert.Contains($"mmap threshold {NativeAllocator.MmapThreshold >> 20} MiB", NativeAllocator.State);
+    }
+}
