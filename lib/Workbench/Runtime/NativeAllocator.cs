@@ -10,8 +10,9 @@ namespace Workbench.Runtime;
 /// with <c>munmap</c> when freed, so every activation and gradient of every step is first touched page by page: under
 /// <c>perf</c>, a bf16-mixed CLIP step spent 15% of its time in the kernel's page-fault handler. Raising the threshold
 /// to glibc's maximum (32 MiB on 64-bit) puts those blocks on the heap, and a high trim threshold keeps freed heap
-/// memory for the next step. The reference CLIP step (`workbench bench clip`) ran 1.2 to 1.5 times as fast
-/// (docs/benchmarks.md, "The allocator"); peak memory rose by about 5%.
+/// memory for the next step. On an AVX-512 BF16 CPU the language model's bf16-mixed step (`workbench bench lm`) ran
+/// twice as fast and the reference CLIP's 1.2 to 1.5 times; in fp32 the gain was within run-to-run spread, and peak
+/// memory rose 6-15% (docs/benchmarks.md, "bf16-mixed on a CPU with bfloat16 instructions").
 /// </para>
 /// <para>
 /// Applied once per process by Workbench.dll's module initializer, before any tensor exists. It does nothing off glibc
@@ -33,6 +34,8 @@ public static class NativeAllocator
     /// <summary>Whether the tuning is in force in this process.</summary>
     public static bool Tuned { get; private set; }
 
+    static bool configured;
+
     // mallopt's parameter numbers, from glibc's malloc.h.
     const int M_TRIM_THRESHOLD = -1;
     const int M_MMAP_THRESHOLD = -3;
@@ -46,7 +49,8 @@ public static class NativeAllocator
     /// <summary>Applies the tuning (once; later calls do nothing). Never throws.</summary>
     internal static void Configure()
     {
-        if (State != "not configured") return;
+        if (configured) return;
+        configured = true;
         try
         {
             if (!OperatingSystem.IsLinux()) { State = "not glibc (not Linux)"; return; }

@@ -211,8 +211,9 @@ public sealed class Trainer : IDisposable
     /// back to the host: it is returned as a tensor for the next logging step.
     /// <para>
     /// It makes no Scalar on the fly. TorchSharp turns a double into a Scalar (<c>vector_norm</c>'s order, the
-    /// <c>pow(2)</c> behind <c>square()</c>, <c>norm + 1e-6</c> and the alpha of 1 behind it) and passes only its handle to LibTorch, so the garbage
-    /// collector may finalise the Scalar while the native call still reads it (dotnet/TorchSharp#1434). In the test
+    /// <c>pow(2)</c> behind <c>square()</c>, <c>norm + 1e-6</c> and the alpha of 1 behind it) and passes only its handle
+    /// to LibTorch, so the garbage collector may finalise the Scalar while the native call still reads it
+    /// (dotnet/TorchSharp#1434). In the test
     /// suite, where other threads allocate all the time, that gave a finite loss with a NaN gradient norm about one run
     /// in three; here the squares are products of tensors and every Scalar lives until the method returns.
     /// </para>
