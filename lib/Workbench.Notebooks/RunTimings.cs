@@ -23,11 +23,11 @@ public static class RunTimings
     /// <summary>The line that closes it.</summary>
     public const string End = "<!-- workbench run --timings: end -->";
 
-    /// <summary>The Markdown table.</summary>
-    public static string Table(IReadOnlyList<NotebookTiming> times, string? preset, int cores, double peakMb)
+    /// <summary>The Markdown table; its header names the preset, the precision the presets trained at and the cores.</summary>
+    public static string Table(IReadOnlyList<NotebookTiming> times, string? preset, string precision, int cores, double peakMb)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| notebook ({preset ?? "default"} preset, {cores} cores) | minutes | result |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| notebook ({preset ?? "default"} preset, {precision}, {cores} cores) | minutes | result |");
         text.AppendLine("| --- | ---: | --- |");
         foreach (var (notebook, seconds, ok) in times)
             text.AppendLine(CultureInfo.InvariantCulture, $"| {notebook} | {seconds / 60:F1} | {(ok ? "ok" : "failed")} |");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Workbench.Models;
 using Workbench.Runtime;
 using Workbench.Notebooks;
 
@@ -29,6 +30,11 @@ static class RunCommand
             Description = "Folder for the executed notebooks.",
             DefaultValueFactory = _ => Path.Combine("artifacts", "notebooks"),
         }.OutputPath();
+        var precision = new Option<string?>("--precision")
+        {
+            Description = "The precision every preset trains at: auto (bf16-mixed where the CPU has bfloat16 instructions, else fp32; the default), fp32 or bf16-mixed. Sets WORKBENCH_PRECISION for the notebooks.",
+        };
+        precision.AcceptOnlyFromAmong("auto", "fp32", "bf16-mixed");
         var html = new Option<bool>("--html") { Description = "Also write one self-contained HTML page per notebook (renders offline)." };
         var timings = new Option<FileInfo?>("--timings")
         {
@@ -37,7 +43,7 @@ static class RunCommand
 
         var command = new Command("run", "Run notebooks headless, cell by cell, and write executed copies with their outputs.")
         {
-            paths, preset, parameters, output, html, timings,
+            paths, preset, parameters, precision, output, html, timings,
         };
         command.SetAction(async (result, cancel) =>
         {
@@ -48,19 +54,30 @@ static class RunCommand
                 overrides[pair[..eq].Trim()] = pair[(eq + 1)..];
             }
             if (result.GetValue(preset) is { } p) overrides["preset"] = p;
+            string? arithmetic = result.GetValue(precision);
+            if (arithmetic is not null) Environment.SetEnvironmentVariable(PreferredPrecision.Variable, arithmetic);
+            try
+            {
+                _ = PreferredPrecision.Current;   // a bad WORKBENCH_PRECISION is reported now, not by the first notebook that trains
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
             string? timingsFile = result.GetValue(timings)?.FullName;
             if (timingsFile is not null && RunTimings.RegionProblem(timingsFile, File.ReadAllText(timingsFile)) is { } problem)
             {
                 Console.Error.WriteLine($"--timings {problem}");   // before hours of notebooks, not after
                 return 2;
             }
-            return await RunAsync(result.GetValue(paths)!, overrides, result.GetValue(output)!, result.GetValue(html), timingsFile, cancel);
+            return await RunAsync(result.GetValue(paths)!, overrides, arithmetic, result.GetValue(output)!, result.GetValue(html), timingsFile, cancel);
         });
         return command;
     }
 
-    static async Task<int> RunAsync(FileSystemInfo[] inputs, Dictionary<string, string> overrides, string outDir, bool html, string? timingsFile,
-        CancellationToken cancel)
+    static async Task<int> RunAsync(FileSystemInfo[] inputs, Dictionary<string, string> overrides, string? precision, string outDir, bool html,
+        string? timingsFile, CancellationToken cancel)
     {
         List<string> notebooks;
         try
@@ -108,13 +125,15 @@ static class RunCommand
                               (html ? $" and {Path.ChangeExtension(executedPath, ".html")}" : ""));
             times.Add(new NotebookTiming(name, result.Elapsed.TotalSeconds, result.Failure is null));
         }
-        string table = RunTimings.Table(times, overrides.GetValueOrDefault("preset"), Environment.ProcessorCount, ProcessMemory.PeakRssMb());
+        string table = RunTimings.Table(times, overrides.GetValueOrDefault("preset"), MixedPrecision.Name(PreferredPrecision.Current),
+            Environment.ProcessorCount, ProcessMemory.PeakRssMb());
         Console.WriteLine();
         Console.Write(table);
         if (timingsFile is not null)
         {
             var arguments = inputs.Select(i => Path.GetRelativePath(Environment.CurrentDirectory, i.FullName))
                 .Concat(overrides.Select(o => o.Key == "preset" ? $"--preset {o.Value}" : $"--param {o.Key}={o.Value}"))
+                .Concat(precision is null ? [] : [$"--precision {precision}"])
                 .Append($"--timings {Path.GetRelativePath(Environment.CurrentDirectory, timingsFile)}");
             RunTimings.WriteInto(timingsFile, RunTimings.Region(table, "./workbench run " + string.Join(" ", arguments), DateTime.UtcNow,
                 Environment.ProcessorCount, RunTimings.Processor()));

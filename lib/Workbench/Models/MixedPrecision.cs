@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using TorchSharp.Modules;
+using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Models;
@@ -33,7 +34,7 @@ public enum Precision
 /// </summary>
 public static class MixedPrecision
 {
-    static readonly AsyncLocal<Precision?> scoped = new();
+    static readonly ScopedValue<Precision> scoped = new();
 
     /// <summary>The precision in force on this thread (and the async flow it started): the innermost <see cref="Use"/>, else fp32.</summary>
     public static Precision Current => scoped.Value ?? Precision.Fp32;
@@ -50,12 +51,7 @@ public static class MixedPrecision
     public static string Name(Precision precision) => precision == Precision.Bf16Mixed ? "bf16-mixed" : "fp32";
 
     /// <summary>Runs the matrix products of the enclosed code at <paramref name="precision"/> until disposed.</summary>
-    public static IDisposable Use(Precision precision)
-    {
-        var outer = scoped.Value;
-        scoped.Value = precision;
-        return new Restore(() => scoped.Value = outer);
-    }
+    public static IDisposable Use(Precision precision) => scoped.Use(precision);
 
     /// <summary><c>x Wᵀ + b</c>, float32; under bf16-mixed computed in bfloat16 (the bias too, in the product's epilogue, as autocast does).</summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) => Wide(LinearInner(x, weight, bias));
@@ -136,16 +132,4 @@ public static class MixedPrecision
 
     /// <summary>Whether a product with this input runs in bfloat16: under bf16-mixed, for float32 inputs and the bfloat16 results of the inner products.</summary>
     static bool Lowered(Tensor x) => Current == Precision.Bf16Mixed && x.dtype is ScalarType.Float32 or ScalarType.BFloat16;
-
-    sealed class Restore(Action restore) : IDisposable
-    {
-        bool disposed;
-
-        public void Dispose()
-        {
-            if (disposed) return;
-            disposed = true;
-            restore();
-        }
-    }
 }

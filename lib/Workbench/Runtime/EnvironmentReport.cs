@@ -71,6 +71,7 @@ public sealed record EnvironmentReport(
         yield return ("LibTorch", LibTorch);
         yield return ("threads", Threads.ToString());
         yield return ("allocator", $"{NativeAllocator.State} (WORKBENCH_MALLOC=default keeps glibc's own settings)");
+        yield return ("precision", PreferredPrecision.Describe());
         yield return ("device", $"{Device} (CUDA devices: {CudaDevices}; override with {ComputeDevice.EnvironmentVariable})");
         yield return ("native library", NativeLoad.NativeLibrary ?? "(loaded by the host)");
         yield return ("C++ runtime", NativeLoad.HostLibStdCxx ?? "-");

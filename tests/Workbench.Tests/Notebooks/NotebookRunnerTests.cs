@@ -66,6 +66,31 @@ public sealed class NotebookRunnerTests
     }
 
     [Fact]
+    public void PrecisionSetsThePresetsPrecisionForTheNotebooksAndTheTimingTableNamesIt()
+    {
+        using var temp = new TempFolder();
+        string notebook = new NotebookBuilder()
+            .Code("string preset = \"quick\";", "parameters")
+            .Code("Console.WriteLine($\"precision={Environment.GetEnvironmentVariable(\"WORKBENCH_PRECISION\")}\");")
+            .Save(temp["precision.ipynb"]);
+
+        // The test host sets WORKBENCH_PRECISION=fp32 for the processes it starts (TestHostEntry).
+        var inherited = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["a"], "--preset", "smoke");
+        var bf16 = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["b"], "--preset", "smoke", "--precision", "bf16-mixed");
+        var wrong = Cli.Run(temp.Path, Timeout, "run", notebook, "--out", temp["c"], "--precision", "fp16");
+
+        Assert.True(inherited.ExitCode == 0, inherited.All);
+        Assert.True(bf16.ExitCode == 0, bf16.All);
+        Assert.Contains("precision=fp32", OutputText(Cells(temp["a/precision.ipynb"]).Last()!));
+        Assert.Contains("| notebook (smoke preset, fp32, ", inherited.Stdout);
+        Assert.Contains("precision=bf16-mixed", OutputText(Cells(temp["b/precision.ipynb"]).Last()!));
+        Assert.Contains("| notebook (smoke preset, bf16-mixed, ", bf16.Stdout);
+        Assert.NotEqual(0, wrong.ExitCode);
+        Assert.Contains("fp16", wrong.Stderr);
+        Assert.False(Directory.Exists(temp["c"]));
+    }
+
+    [Fact]
     public void UnknownParamFailsBeforeRunning()
     {
         using var temp = new TempFolder();

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Workbench.Models;
 using Workbench.Models.Clip;
+using Workbench.Runtime;
 using Workbench.Training.Runs;
 
 namespace Workbench.Training.Clip;
@@ -112,7 +113,7 @@ public sealed record ClipRunConfig : IMethodConfig
         if (name is not ("smoke" or "quick" or "full"))
             throw new ArgumentException($"Unknown preset '{preset}': use smoke, quick or full.");
         bool full = name == "full";
-        var config = new ClipRunConfig { Data = data, Preset = name, Seed = seed };
+        var config = new ClipRunConfig { Data = data, Preset = name, Seed = seed, Precision = PreferredPrecision.Current };
         bool fashion = data.StartsWith("fashion-mnist", StringComparison.OrdinalIgnoreCase) || data.Equals("fashion", StringComparison.OrdinalIgnoreCase);
         // Scenes (the defaults) have captions that name colours, shapes, sizes and places, so the image encoder must keep
         // where things are: the CNN's flattening layer does. Fashion-MNIST has ten class captions: the text side is

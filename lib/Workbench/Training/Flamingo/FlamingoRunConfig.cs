@@ -1,4 +1,5 @@
 using Workbench.Models;
+using Workbench.Runtime;
 using Workbench.Training.Clip;
 using Workbench.Training.Language;
 using Workbench.Training.Runs;
@@ -100,6 +101,7 @@ public sealed record FlamingoRunConfig : IVisionLanguageConfig
         var trainer = new TrainerConfig
         {
             Seed = seed, Steps = 1000, LearningRate = 1e-3, WarmupSteps = 30, WeightDecay = 0.0, EvalEvery = 250, CheckpointEvery = 250,
+            Precision = PreferredPrecision.Current,
         };
         var config = new FlamingoRunConfig
         {

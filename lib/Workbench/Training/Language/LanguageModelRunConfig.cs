@@ -1,3 +1,4 @@
+using Workbench.Runtime;
 using Workbench.Training.Runs;
 
 namespace Workbench.Training.Language;
@@ -97,6 +98,7 @@ public sealed record LanguageModelRunConfig : IMethodConfig
         var trainer = new TrainerConfig
         {
             Seed = seed, Steps = 800, LearningRate = 2e-3, WarmupSteps = 50, MinLearningRateRatio = 0.5, WeightDecay = 0.1, EvalEvery = 200, CheckpointEvery = 200,
+            Precision = PreferredPrecision.Current,
         };
         var config = new LanguageModelRunConfig { Data = data, Preset = preset.ToLowerInvariant(), Trainer = trainer, Canon = 4 };
         return size switch

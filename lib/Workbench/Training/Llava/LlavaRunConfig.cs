@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Workbench.Models;
 using Workbench.Models.Llava;
+using Workbench.Runtime;
 using Workbench.Training.Clip;
 using Workbench.Training.Language;
 using Workbench.Training.Runs;
@@ -91,6 +92,7 @@ public sealed record LlavaRunConfig : IVisionLanguageConfig
         var trainer = new TrainerConfig
         {
             Seed = seed, Steps = 350, LearningRate = 2e-3, WarmupSteps = 30, WeightDecay = 0.0, EvalEvery = 250, CheckpointEvery = 250,
+            Precision = PreferredPrecision.Current,
         };
         var config = new LlavaRunConfig
         {
