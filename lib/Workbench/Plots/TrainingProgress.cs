@@ -21,6 +21,20 @@ public sealed class TrainingProgress(string title, long totalSteps)
     /// <summary>Records an evaluation.</summary>
     public TrainingProgress Add(EvaluationRecord record) { lock (steps) evaluations.Add(record); return this; }
 
+    /// <summary>
+    /// Records every step and evaluation of a run folder's log (<see cref="MetricsLog"/>): the curve of a run that was
+    /// found in the prerequisite cache rather than trained now, drawn as it was trained.
+    /// </summary>
+    public TrainingProgress AddLog(string runFolder)
+    {
+        foreach (var record in MetricsLog.Read(Path.Combine(runFolder, MetricsLog.FileName)))
+        {
+            Add(record);
+            if (record.Evaluation is { } evaluation) Add(new EvaluationRecord(record.Step, evaluation));
+        }
+        return this;
+    }
+
     /// <summary>The status line.</summary>
     public string Status()
     {

@@ -53,7 +53,8 @@ public sealed record TrainerConfig
     /// <summary>
     /// The precision of the matrix products in training steps and evaluations (<see cref="MixedPrecision"/>):
     /// <c>fp32</c>, or <c>bf16-mixed</c> (bfloat16 products, float32 weights, optimizer state, softmax, norms and losses).
-    /// Left out of run.json at fp32, so that configurations from before it keep their hashes.
+    /// Left out of run.json at fp32, so that configurations from before it keep their hashes. Every preset sets it to
+    /// <see cref="Runtime.PreferredPrecision.Current"/>: bf16-mixed where the CPU has bfloat16 instructions, else fp32.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Precision Precision { get; init; } = Precision.Fp32;

@@ -80,7 +80,7 @@ public sealed record ClipRunConfig : IMethodConfig
     public long EvalEvery { get; init; } = 125;
     /// <summary>Checkpoint every this many steps (and at the end).</summary>
     public long CheckpointEvery { get; init; } = 125;
-    /// <summary>Matrix products in float32 or bfloat16 (<see cref="TrainerConfig.Precision"/>); absent from run.json at fp32.</summary>
+    /// <summary>Matrix products in float32 or bfloat16 (<see cref="TrainerConfig.Precision"/>; the presets take <see cref="PreferredPrecision.Current"/>); absent from run.json at fp32.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public Precision Precision { get; init; } = Precision.Fp32;
     /// <summary>Log (read the loss back) every this many steps; null: every step (<see cref="TrainerConfig.LogEvery"/>).</summary>

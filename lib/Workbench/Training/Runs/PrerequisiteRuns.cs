@@ -37,8 +37,10 @@ public static class PrerequisiteRuns
     /// <param name="onStep">Progress of a training that has to happen.</param>
     /// <param name="log">Told whether the run was found or is being trained.</param>
     /// <param name="root">The cache folder (default <see cref="DefaultRoot"/>).</param>
+    /// <param name="onEval">Held-out figures of a training that has to happen, as the trainer computes them.</param>
     public static string Ensure<TConfig, TModel, TReport>(MethodRun<TConfig, TModel, TReport> run, Action<StepRecord>? onStep = null,
-        Action<string>? log = null, string? root = null) where TConfig : IMethodConfig where TModel : torch.nn.Module where TReport : class, IRunReport
+        Action<string>? log = null, string? root = null, Action<EvaluationRecord>? onEval = null)
+        where TConfig : IMethodConfig where TModel : torch.nn.Module where TReport : class, IRunReport
     {
         string folder = FolderFor(run.Config, root, run.Provenance);
         var runFolder = new RunFolder(folder);
@@ -57,7 +59,7 @@ public static class PrerequisiteRuns
         }
         bool resume = Checkpoint.Latest(folder) is not null;
         log?.Invoke($"{run.Config.Method}: {(resume ? "resuming" : "training")} the prerequisite run in {folder}");
-        var result = run.Fit(folder, resume, onStep);
+        var result = run.Fit(folder, resume, onStep, onEval);
         result.Model.Dispose();
         return folder;
     }

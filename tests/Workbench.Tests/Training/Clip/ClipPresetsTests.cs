@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Workbench.Models;
 using Workbench.Models.Clip;
+using Workbench.Runtime;
 using Workbench.Training.Clip;
 
 namespace Workbench.Tests.Training.Clip;
@@ -50,13 +52,18 @@ public sealed partial class ClipPresetsTests
     [GeneratedRegex(@"(?<=\d),(?=\d{3})")]
     private static partial Regex ThousandsSeparator();
 
-    /// <summary>Whether a README cell says the same as a config value: numbers by value, names case-blind, yes/no, all for null.</summary>
+    /// <summary>
+    /// Whether a README cell says the same as a config value: numbers by value, names case-blind, yes/no, all for null,
+    /// a precision by its name or "auto" for the one the presets resolve to here (PreferredPrecisionTests checks that
+    /// they follow it).
+    /// </summary>
     static bool Same(string cell, object? value)
     {
         string text = ThousandsSeparator().Replace(cell, "").ToLowerInvariant();
         return value switch
         {
             null => text == "all",
+            Precision p => text == "auto" ? p == PreferredPrecision.Current : text == MixedPrecision.Name(p),
             bool b => text == (b ? "yes" : "no"),
             int or long or double => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
                                      && number == Convert.ToDouble(value, CultureInfo.InvariantCulture),
