@@ -55,7 +55,7 @@ public sealed class Trainer : IDisposable
             groups.Add(new AdamW.ParamGroup(members, config.LearningRate * scale, beta1, beta2, config.Eps, decay ? config.WeightDecay : 0));
             groupScales.Add(scale);
         }
-        Optimizer = torch.optim.AdamW(groups, config.LearningRate, beta1, beta2, config.Eps);
+        Optimizer = new Optimizers.AdamW(groups, config.LearningRate, beta1, beta2, config.Eps);   // TorchSharp's update, no Scalar made on the fly
     }
 
     /// <summary>The configuration.</summary>
