@@ -60,7 +60,7 @@ static class BenchCommand
         var (tower, language, tokenizer, shapes) = ModelBench.QuickParts(new ModelBench.Sizes(null, null, null), llava.Language, llava.Vision);
         using var model = new LlavaModel(tower, language, llava.Projector, tokenizer.ImageId!.Value);
         model.to(ComputeDevice.Current);
-        var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
+        var optimizer = new Workbench.Training.Optimizers.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
         var indices = Enumerable.Range(0, batchSize).ToList();
         using var images = ImageTensors.Of(shapes, indices, ClipRun.Normalization, ComputeDevice.Current);
         using var features = model.VisionFeaturesOf(images);
@@ -109,7 +109,7 @@ static class BenchCommand
         var collate = ImageTextBatch.Collator(tokenizer, 32, ImageNormalization.Half, seed: 0);
         manual_seed(0);
         var model = new ClipModel(ClipConfig.Quick(tokenizer.VocabularySize, tokenizer.EndId)).to(ComputeDevice.Current);
-        var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+        var optimizer = new Workbench.Training.Optimizers.AdamW(model.parameters(), lr: 1e-3);
 
         Console.WriteLine($"quick CLIP training steps (batch {batchSize}, {steps} steps after 3 warm-up steps), loader feeding them:");
         foreach (int prefetch in new[] { 4, 0 })

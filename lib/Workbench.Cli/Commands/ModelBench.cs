@@ -202,7 +202,7 @@ static class ModelBench
         };
         var model = new ClipModel(config);
         model.to(ComputeDevice.Current).train();
-        var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+        var optimizer = new Workbench.Training.Optimizers.AdamW(model.parameters(), lr: 1e-3);
         var images = randn(batch, 3, imageSize, imageSize, device: ComputeDevice.Current);
         var tokens = randint(1, vocabulary - 1, [batch, context], dtype: ScalarType.Int64, device: ComputeDevice.Current);
         tokens[.., context - 1] = tensor(vocabulary - 1L);
@@ -248,7 +248,7 @@ static class ModelBench
         manual_seed(0);
         var model = new GptModel(new GptConfig(vocabulary, context, width, layers, heads));
         model.to(ComputeDevice.Current).train();
-        var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+        var optimizer = new Workbench.Training.Optimizers.AdamW(model.parameters(), lr: 1e-3);
         var tokens = randint(0, vocabulary, [batch, context + 1], dtype: ScalarType.Int64, device: ComputeDevice.Current);
         var inputs = tokens[.., ..context].contiguous();
         var targets = tokens[.., 1..].contiguous();
@@ -285,7 +285,7 @@ static class ModelBench
         var model = new LlavaModel(tower, language, llava.Projector, tokenizer.ImageId!.Value);
         model.FreezeLanguageModel(false);   // stage 2
         model.to(ComputeDevice.Current).train();
-        var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
+        var optimizer = new Workbench.Training.Optimizers.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
         var indices = Enumerable.Range(0, batch).ToList();
         using var images = ImageTensors.Of(shapes, indices, ClipRun.Normalization, ComputeDevice.Current);
         var features = model.VisionFeaturesOf(images);
@@ -316,7 +316,7 @@ static class ModelBench
         var model = new FlamingoModel(tower, language, tokenizer.ImageId!.Value, tokenizer.EndOfChunkId!.Value, flamingo.CrossAttentionEvery,
             flamingo.Latents, flamingo.ResamplerDepth, flamingo.VisionLayer, flamingo.Features, flamingo.PatchPositions);
         model.to(ComputeDevice.Current).train();
-        var optimizer = optim.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
+        var optimizer = new Workbench.Training.Optimizers.AdamW(model.parameters().Where(p => p.requires_grad), lr: 1e-4);
         int images = flamingo.ImagesPerDocument;
         var documents = Enumerable.Range(0, batch).Select(r => TokenizedInterleaved.From(InterleavedDocuments.Document(shapes, images, 0, r), tokenizer, addBegin: true)).ToList();
         var (ids, targets) = TokenSequence.Collate(documents.Select(d => new TokenSequence(d.Ids, d.Supervised)).ToList(), tokenizer.PadId, ComputeDevice.Current);

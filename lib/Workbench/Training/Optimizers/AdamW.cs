@@ -31,6 +31,12 @@ public sealed class AdamW : TorchSharp.Modules.AdamW
     {
     }
 
+    /// <summary>One group of parameters, with the defaults of <c>torch.optim.AdamW</c>'s factory (β = 0.9, 0.99; ε = 1e-8; no decay).</summary>
+    public AdamW(IEnumerable<Parameter> parameters, double lr, double beta1 = 0.9, double beta2 = 0.99, double eps = 1e-8, double weightDecay = 0)
+        : this([new ParamGroup(parameters, lr, beta1, beta2, eps, weightDecay)], lr, beta1, beta2, eps)
+    {
+    }
+
     /// <inheritdoc />
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
