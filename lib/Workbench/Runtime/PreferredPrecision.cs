@@ -57,18 +57,19 @@ public static class PreferredPrecision
     /// </summary>
     public static Precision Resolve(string? setting, string? bf16Instruction)
     {
-        string value = setting?.Trim() ?? "";
-        if (value.Length == 0 || value.Equals("auto", StringComparison.OrdinalIgnoreCase))
-            return bf16Instruction is null ? Precision.Fp32 : Precision.Bf16Mixed;
+        if (IsAuto(setting)) return bf16Instruction is null ? Precision.Fp32 : Precision.Bf16Mixed;
         try
         {
-            return MixedPrecision.Parse(value);
+            return MixedPrecision.Parse(setting!);
         }
         catch (ArgumentException)
         {
             throw new ArgumentException($"{Variable}='{setting}': use auto, fp32 or bf16-mixed.");
         }
     }
+
+    /// <summary>Whether the variable's value leaves the choice to the CPU: unset, empty or <c>auto</c>.</summary>
+    static bool IsAuto(string? setting) => string.IsNullOrWhiteSpace(setting) || setting.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The first bfloat16 instruction flag of an x86 <c>/proc/cpuinfo</c>'s <c>flags</c> line (<c>avx512_bf16</c>: AVX-512
@@ -90,8 +91,7 @@ public static class PreferredPrecision
     public static string Describe()
     {
         string? setting = Environment.GetEnvironmentVariable(Variable);
-        string why = !string.IsNullOrWhiteSpace(setting) && !setting.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase)
-            ? $"{Variable}={setting}"
+        string why = !IsAuto(setting) ? $"{Variable}={setting}"
             : Bf16Instruction is { } flag ? $"auto: the CPU has {flag}" : "auto: the CPU has no bfloat16 instructions";
         try
         {
