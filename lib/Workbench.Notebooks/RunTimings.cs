@@ -8,12 +8,14 @@ namespace Workbench.Notebooks;
 /// <param name="Notebook">Its name without extension.</param>
 /// <param name="Seconds">Wall time of all its cells.</param>
 /// <param name="Ok">Whether every cell ran.</param>
-public sealed record NotebookTiming(string Notebook, double Seconds, bool Ok);
+/// <param name="PeakMb">The peak resident memory of the process it ran in (its own, as in VS Code), in MB.</param>
+public sealed record NotebookTiming(string Notebook, double Seconds, bool Ok, double PeakMb);
 
 /// <summary>
-/// The table <c>workbench run</c> ends with: each notebook's minutes, the total and the peak memory of the one process
-/// they all ran in. <c>workbench run ... --timings FILE</c> also writes it into FILE between two marker comments, so
-/// the facilitator's plan (docs/workshop.md) shows measured figures that a command regenerates, not typed ones.
+/// The table <c>workbench run</c> ends with: each notebook's minutes and peak memory (each runs in a process of its own,
+/// as VS Code gives each notebook its own kernel), the total time and the largest peak. <c>workbench run ... --timings
+/// FILE</c> also writes it into FILE between two marker comments, so the facilitator's plan (docs/workshop.md) shows
+/// measured figures that a command regenerates, not typed ones.
 /// </summary>
 public static class RunTimings
 {
@@ -24,14 +26,15 @@ public static class RunTimings
     public const string End = "<!-- workbench run --timings: end -->";
 
     /// <summary>The Markdown table; its header names the preset, the precision the presets trained at and the cores.</summary>
-    public static string Table(IReadOnlyList<NotebookTiming> times, string? preset, string precision, int cores, double peakMb)
+    public static string Table(IReadOnlyList<NotebookTiming> times, string? preset, string precision, int cores)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| notebook ({preset ?? "default"} preset, {precision}, {cores} cores) | minutes | result |");
-        text.AppendLine("| --- | ---: | --- |");
-        foreach (var (notebook, seconds, ok) in times)
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {notebook} | {seconds / 60:F1} | {(ok ? "ok" : "failed")} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| total | {times.Sum(t => t.Seconds) / 60:F1} | peak memory {peakMb:F0} MB |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| notebook ({preset ?? "default"} preset, {precision}, {cores} cores) | minutes | peak memory (MB) | result |");
+        text.AppendLine("| --- | ---: | ---: | --- |");
+        foreach (var (notebook, seconds, ok, peakMb) in times)
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {notebook} | {seconds / 60:F1} | {peakMb:F0} | {(ok ? "ok" : "failed")} |");
+        double largest = times.Count == 0 ? double.NaN : times.Max(t => t.PeakMb);
+        text.AppendLine(CultureInfo.InvariantCulture, $"| total | {times.Sum(t => t.Seconds) / 60:F1} | largest {largest:F0} | |");
         return text.ToString();
     }
 

@@ -46,6 +46,34 @@ public static class NativeAllocator
     [DllImport("libc", EntryPoint = "gnu_get_libc_version")]
     static extern IntPtr GnuLibcVersion();
 
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int MallocTrim(nuint pad);
+
+    static bool glibc;
+
+    /// <summary>
+    /// Gives back what a finished training left behind, for a process that trains one run after another (a notebook's
+    /// runs, a sweep's trials in a notebook): collects the garbage, so that tensors nobody disposed free their native
+    /// memory through their finalizers, then asks glibc to return its free heap pages to the kernel (<c>malloc_trim</c>),
+    /// which the high trim threshold above otherwise keeps for the next step. Notebook 06, whose seventeen sweep trials
+    /// train in its process, peaked at 3.6 GB without it and 2.0-2.1 GB with it, in 6.4 and 6.5-7.0 minutes. Never throws.
+    /// </summary>
+    public static void ReleaseFreeMemory()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        if (!glibc) return;
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            glibc = false;
+        }
+    }
+
     /// <summary>Applies the tuning (once; later calls do nothing). Never throws.</summary>
     internal static void Configure()
     {
@@ -60,6 +88,7 @@ public static class NativeAllocator
                 return;
             }
             string version = Marshal.PtrToStringAnsi(GnuLibcVersion()) ?? "?";
+            glibc = true;
             bool ok = Mallopt(M_MMAP_THRESHOLD, MmapThreshold) == 1 & Mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
             Tuned = ok;
             State = ok

@@ -157,10 +157,39 @@ public sealed class NotebookRunnerTests
         Assert.DoesNotContain("an old table", text);
         // The same table the command printed, with the notebook's row and a total.
         string printed = result.Stdout[result.Stdout.IndexOf("| notebook (smoke preset", StringComparison.Ordinal)..];
-        string table = printed[..(printed.IndexOf("peak memory", StringComparison.Ordinal))];
+        string table = printed[..(printed.IndexOf("timing table written", StringComparison.Ordinal))];
         Assert.Contains(table, text);
-        Assert.Matches(@"\| timed \| \d+\.\d \| ok \|", text);
-        Assert.Matches(@"\| total \| \d+\.\d \| peak memory \d+ MB \|", text);
+        Assert.Matches(@"\| timed \| \d+\.\d \| \d+ \| ok \|", text);
+        Assert.Matches(@"\| total \| \d+\.\d \| largest \d+ \| \|", text);
+    }
+
+    [Fact]
+    public void SeveralNotebooksRunEachInAProcessOfItsOwnWithItsOwnPeakMemory()
+    {
+        using var temp = new TempFolder();
+        // The first holds 400 MB to its end; in one shared process the second would start with them.
+        string holds = new NotebookBuilder()
+            .Code("var held = new byte[400_000_000];\nfor (int i = 0; i < held.Length; i += 4096) held[i] = 1;\nConsole.WriteLine($\"pid={Environment.ProcessId}\");")
+            .Save(temp["a-holds.ipynb"]);
+        string fails = new NotebookBuilder().Code("throw new InvalidOperationException(\"deliberate failure 7\");").Save(temp["b-fails.ipynb"]);
+        string light = new NotebookBuilder().Code("Console.WriteLine($\"pid={Environment.ProcessId}\");").Save(temp["c-light.ipynb"]);
+
+        var result = Cli.Run(temp.Path, Timeout, "run", holds, fails, light, "--out", temp["out"]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("b-fails.ipynb: cell 1 failed", result.Stderr);
+        Assert.Contains("deliberate failure 7", result.Stderr);
+        string Pid(string executed) => System.Text.RegularExpressions.Regex.Match(OutputText(Cells(executed)[0]!), @"pid=(\d+)").Groups[1].Value;
+        string first = Pid(temp["out/a-holds.ipynb"]), last = Pid(temp["out/c-light.ipynb"]);
+        Assert.NotEqual("", first);
+        Assert.NotEqual(first, last);   // the run went on after the failure, in a new process
+        double Peak(string notebook, string status) =>
+            double.Parse(System.Text.RegularExpressions.Regex.Match(result.Stdout, $@"\| {notebook} \| \d+\.\d \| (\d+) \| {status} \|").Groups[1].Value);
+        double heavy = Peak("a-holds", "ok"), lightPeak = Peak("c-light", "ok");
+        Assert.True(heavy - lightPeak > 300, $"peaks: a-holds {heavy} MB, c-light {lightPeak} MB\n{result.Stdout}");
+        Assert.Matches($@"\| b-fails \| \d+\.\d \| \d+ \| failed \|", result.Stdout);
+        Assert.Contains($"| total | ", result.Stdout);
+        Assert.Contains($"| largest {heavy:F0} | |", result.Stdout);
     }
 
     [Fact]
@@ -188,7 +217,7 @@ public sealed class NotebookRunnerTests
         string region = plan[begin..end];
         Assert.Contains("Measured by `./workbench run notebooks --preset quick --timings docs/workshop.md`", region);
         foreach (var notebook in Directory.GetFiles(Path.Combine(Cli.RepoRoot, "notebooks"), "*.ipynb").Select(Path.GetFileNameWithoutExtension))
-            Assert.Matches($@"\| {notebook} \| \d+\.\d \| ok \|", region);
-        Assert.Matches(@"\| total \| \d+\.\d \| peak memory \d+ MB \|", region);
+            Assert.Matches($@"\| {notebook} \| \d+\.\d \| \d+ \| ok \|", region);
+        Assert.Matches(@"\| total \| \d+\.\d \| largest \d+ \| \|", region);
     }
 }

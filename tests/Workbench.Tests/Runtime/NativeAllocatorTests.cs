@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using TorchSharp;
 using Workbench.Runtime;
 
 namespace Workbench.Tests.Runtime;
@@ -8,6 +9,7 @@ namespace Workbench.Tests.Runtime;
 /// included): a block of the size of a step's activations comes from the heap and goes back to it, instead of a fresh
 /// <c>mmap</c> whose pages the next step faults in one by one.
 /// </summary>
+[Collection(ProcessMemoryAlone.Name)]
 public sealed class NativeAllocatorTests
 {
     /// <summary>glibc's <c>struct mallinfo2</c> (glibc 2.33 and later): ten <c>size_t</c> fields.</summary>
@@ -43,6 +45,23 @@ public sealed class NativeAllocatorTests
         {
             Marshal.FreeHGlobal(block);
         }
+    }
+
+    [Fact]
+    public void ReleaseFreeMemoryGivesWhatDisposedTensorsFreedBackToTheSystem()
+    {
+        Assert.True(NativeAllocator.Tuned, NativeAllocator.State);
+        NativeAllocator.ReleaseFreeMemory();
+        // 256 MiB of tensors in 1 MiB blocks (heap blocks under the tuned mmap threshold), written so that their pages are
+        // resident, then disposed: the tuned trim threshold (1 GiB) keeps the freed heap in the process for the next step.
+        var tensors = Enumerable.Range(0, 256).Select(_ => torch.ones(256 * 1024)).ToList();
+        double held = ProcessMemory.CurrentRssMb();
+        foreach (var t in tensors) t.Dispose();
+        double disposed = ProcessMemory.CurrentRssMb();
+        NativeAllocator.ReleaseFreeMemory();
+        double released = ProcessMemory.CurrentRssMb();
+        Assert.True(disposed - released > 150,
+            $"resident: {held:F0} MB holding the tensors, {disposed:F0} MB after disposing them, {released:F0} MB after ReleaseFreeMemory");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using TorchSharp;
 using Workbench.Models;
+using Workbench.Runtime;
 using Workbench.Text;
 using static TorchSharp.torch;
 
@@ -64,10 +65,25 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
 
     /// <summary>
     /// Trains into <paramref name="outputDir"/> (or resumes the newest checkpoint there), then evaluates on the test split
-    /// and writes <c>metrics.json</c>. A cancelled run checkpoints its last step and returns without metrics.
+    /// and writes <c>metrics.json</c>. A cancelled run checkpoints its last step and returns without metrics. What the
+    /// training freed goes back to the system afterwards (<see cref="NativeAllocator.ReleaseFreeMemory"/>), so that a
+    /// process training one run after another (a notebook) holds about one run's memory, not the sum.
     /// </summary>
     public RunResult<TModel, TReport> Fit(string? outputDir, bool resume = false, Action<StepRecord>? onStep = null,
         Action<EvaluationRecord>? onEval = null, CancellationToken cancel = default)
+    {
+        try
+        {
+            return TrainAndEvaluate(outputDir, resume, onStep, onEval, cancel);
+        }
+        finally
+        {
+            NativeAllocator.ReleaseFreeMemory();   // after the trainer, its optimizer state and the task are disposed
+        }
+    }
+
+    RunResult<TModel, TReport> TrainAndEvaluate(string? outputDir, bool resume, Action<StepRecord>? onStep, Action<EvaluationRecord>? onEval,
+        CancellationToken cancel)
     {
         var folder = outputDir is null ? null : new RunFolder(outputDir);
         if (folder is not null)
