@@ -153,6 +153,7 @@ static class RunCommand
         {
             CellFinished = (path, cell, total) =>
                 Console.WriteLine($"  cell {cell.Number,3}  {(cell.Error is null ? "ok  " : "FAIL")}  {cell.Elapsed.TotalSeconds,7:F2}s" +
+                                  $"  {ProcessMemory.CurrentRssMb(),6:F0} MB now, {ProcessMemory.PeakRssMb(),6:F0} MB peak" +
                                   (cell.Injected ? "  (injected parameters)" : "")),
         };
         NotebookResult result;

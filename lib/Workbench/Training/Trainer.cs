@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using Workbench.Models;
+using Workbench.Runtime;
 using static TorchSharp.torch;
 
 namespace Workbench.Training;
@@ -320,13 +321,19 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Runs the task's evaluation in eval mode, then puts back training mode and the random state.</summary>
+    /// <summary>
+    /// Runs the task's evaluation in eval mode, then puts back training mode and the random state. The free memory the
+    /// steps left with the allocator is given back before it and the evaluation's after it
+    /// (<see cref="NativeAllocator.ReleaseFreeMemory"/>): their tensors have other shapes, so neither reuses the other's
+    /// freed blocks, and otherwise one stacks on the other (LLaVA's quick stage 1: 1.46 GB peak before, 1.27-1.29 after).
+    /// </summary>
     EvaluationRecord? Evaluate()
     {
         using var scope = torch.NewDisposeScope();
         var randomState = torch.random.get_rng_state();
         IReadOnlyDictionary<string, double>? metrics;
         TrainingTask.Model.eval();
+        NativeAllocator.ReleaseFreeMemory();   // see the summary
         try
         {
             using (torch.no_grad())
@@ -337,6 +344,7 @@ public sealed class Trainer : IDisposable
         {
             TrainingTask.Model.train();
             torch.random.set_rng_state(randomState);
+            NativeAllocator.ReleaseFreeMemory();
         }
         return metrics is null ? null : new EvaluationRecord(Step, metrics);
     }

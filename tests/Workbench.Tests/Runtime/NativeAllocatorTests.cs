@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
 using TorchSharp;
+using Workbench.Models;
 using Workbench.Runtime;
+using Workbench.Training;
+using static TorchSharp.torch;
 
 namespace Workbench.Tests.Runtime;
 
@@ -69,5 +72,40 @@ public sealed class NativeAllocatorTests
     {
         Assert.StartsWith("glibc ", NativeAllocator.State);
         Assert.Contains($"mmap threshold {NativeAllocator.MmapThreshold >> 20} MiB", NativeAllocator.State);
+    }
+
+    /// <summary>A step that holds 256 MiB of activations in 1 MiB blocks; its evaluation notes the resident memory it starts with.</summary>
+    sealed class HeavyStepTask : ITrainingTask
+    {
+        readonly nn.Module<Tensor, Tensor> model = nn.Linear(1, 1);
+        public nn.Module Model => model;
+        public double HeldInStep { get; private set; }
+        public double AtEvaluation { get; private set; }
+
+        public Tensor Loss(long step, int microStep)
+        {
+            var activations = Enumerable.Range(0, 256).Select(_ => torch.ones(256 * 1024)).ToList();   // freed by the step's dispose scope
+            HeldInStep = ProcessMemory.CurrentRssMb();
+            return model.forward(torch.ones(1, 1)).sum();
+        }
+
+        public IReadOnlyDictionary<string, double>? Evaluate()
+        {
+            AtEvaluation = ProcessMemory.CurrentRssMb();
+            return new Dictionary<string, double> { ["resident_mb"] = AtEvaluation };
+        }
+    }
+
+    [Fact]
+    public void TheTrainerGivesTheStepsFreedMemoryBackBeforeItEvaluates()
+    {
+        Assert.True(NativeAllocator.Tuned, NativeAllocator.State);
+        NativeAllocator.ReleaseFreeMemory();
+        var task = new HeavyStepTask();
+        using var trainer = new Trainer(new TrainerConfig { Steps = 1, EvalEvery = 1, Precision = Precision.Fp32 }, () => task);
+        trainer.Run();
+        // The tuned trim threshold would keep the step's 256 MiB in the process through the evaluation.
+        Assert.True(task.HeldInStep - task.AtEvaluation > 150,
+            $"resident: {task.HeldInStep:F0} MB in the step, {task.AtEvaluation:F0} MB when the evaluation began");
     }
 }

@@ -150,8 +150,14 @@ public sealed class SweepDefinitionTests
             .Cast<FlamingoRunConfig>();
         Assert.Equal(2, unpinned.Select(c => PrerequisiteRuns.FolderFor(c.Language)).Distinct().Count());
 
-        Assert.Equal([125, 500, 2000], Configs(File("vlm-data.json")).Cast<FlamingoRunConfig>().Select(c => c.TrainSamples));
-        Assert.Equal([20L, 40, 80, 160], Configs(File("vlm-compute.json")).Select(c => c.Trainer.Steps));
+        // Compute and data on LLaVA, which learns within these budgets (Flamingo's gates have not opened by 160 steps). The
+        // compute trials share one stage-1 run with the method comparison: the same settings but the stage-2 steps.
+        var data = Configs(File("vlm-data.json")).Cast<LlavaRunConfig>().ToArray();
+        Assert.Equal([125, 500, 2000], data.Select(c => c.TrainSamples));
+        var compute = Configs(File("vlm-compute.json")).Cast<LlavaRunConfig>().ToArray();
+        Assert.Equal([20L, 40, 80, 160], compute.Select(c => c.Trainer.Steps));
+        var llavaInMethods = Configs(File("vlm-architecture.json")).OfType<LlavaRunConfig>().First();
+        Assert.Single(compute.Append(llavaInMethods).Select(c => PrerequisiteRuns.FolderFor(c.StageOne)).Distinct());
         Assert.Equal(["linear", "mlp2x_gelu"], Configs(File("llava-projector.json")).Cast<LlavaRunConfig>().Select(c => c.Projector));
         Assert.Equal(["llava", "flamingo", "llava", "flamingo"], Configs(File("vlm-architecture.json")).Select(c => c.Method));
         // The resampler against none, at 600 steps and 2e-3 as measured (README, "Where Flamingo loses the question's object").
