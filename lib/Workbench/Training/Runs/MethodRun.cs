@@ -66,12 +66,14 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
     /// <summary>
     /// Trains into <paramref name="outputDir"/> (or resumes the newest checkpoint there), then evaluates on the test split
     /// and writes <c>metrics.json</c>. A cancelled run checkpoints its last step and returns without metrics. What the
-    /// training freed goes back to the system afterwards (<see cref="NativeAllocator.ReleaseFreeMemory"/>), so that a
-    /// process training one run after another (a notebook) holds about one run's memory, not the sum.
+    /// process freed goes back to the system before the run and what the training freed after it
+    /// (<see cref="NativeAllocator.ReleaseFreeMemory"/>), so that a process training one run after another (a notebook,
+    /// whose earlier cells leave garbage too) holds about one run's memory, not the sum.
     /// </summary>
     public RunResult<TModel, TReport> Fit(string? outputDir, bool resume = false, Action<StepRecord>? onStep = null,
         Action<EvaluationRecord>? onEval = null, CancellationToken cancel = default)
     {
+        NativeAllocator.ReleaseFreeMemory();
         try
         {
             return TrainAndEvaluate(outputDir, resume, onStep, onEval, cancel);
