@@ -103,7 +103,6 @@ public abstract class MethodRun<TConfig, TModel, TReport> where TConfig : IMetho
         {
             if (resume) trainer.Resume();
             var history = trainer.Run(cancel);
-            NativeAllocator.ReleaseFreeMemory();   // the evaluation's tensors have other shapes than the steps': give the steps' back first
             model!.eval();
             if (!trainer.IsComplete) return new RunResult<TModel, TReport>(model, null, history);
             TReport report;
