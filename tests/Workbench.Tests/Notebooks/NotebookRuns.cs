@@ -37,8 +37,8 @@ public static class NotebookRuns
     /// <summary>
     /// The preset the in-process suite runs <paramref name="notebook"/> with: <see cref="DefaultPreset"/>, or the one its
     /// notebook-level metadata names as <c>"workbench": {"test_preset": "smoke"}</c>. A notebook whose quick preset
-    /// trains for many minutes (the language model, LLaVA) declares smoke there, so the suite still runs every cell
-    /// within CI's time; its quick figures are measured by hand and reported in the README.
+    /// trains for minutes (CLIP, the language model, LLaVA, Flamingo, the ablations) declares smoke there, so the suite
+    /// runs every cell within CI's time; its quick figures are measured by hand and reported in docs/workshop.md.
     /// </summary>
     public static string PresetOf(string notebook)
     {
