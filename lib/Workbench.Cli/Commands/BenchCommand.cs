@@ -43,6 +43,7 @@ static class BenchCommand
         featureCache.SetAction(result => Cli.Guard(() => FeatureCacheSaving(result.GetValue(cacheBatch), result.GetValue(cacheRepeats))));
         command.Subcommands.Add(featureCache);
         foreach (var model in ModelBench.Commands()) command.Subcommands.Add(model);
+        command.Subcommands.Add(HostOverheadBench.Create());
         return command;
     }
 

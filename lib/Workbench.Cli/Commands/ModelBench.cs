@@ -30,14 +30,16 @@ namespace Workbench.Cli.Commands;
 /// line. The step's inputs are synthetic (speed does not depend on the data); median of the timed steps after warm-up.
 /// Two overheads beside it: how long a step waits for its data (real ShapesWorld batches of the reference size, made as
 /// training makes them), and the fixed cost of a step (the same step at batch 1, where the arithmetic nearly vanishes:
-/// the managed code and LibTorch's per-operation dispatch, an upper bound on the time spent outside LibTorch's kernels).
+/// the managed code and LibTorch's per-operation dispatch, an upper bound on the time spent outside LibTorch's kernels,
+/// which <see cref="HostOverheadBench"/> measures directly). The timed steps' interval on the monotonic clock is reported
+/// too, so that a profile of the run can be cut to them.
 /// </summary>
 static class ModelBench
 {
     /// <summary>One model's figures; <c>--json</c> prints it as one object per line.</summary>
     public sealed record Result(string Model, string Precision, int Batch, int Threads, int Steps, double StepsPerSecond, double GflopsPerStep,
         double AchievedGflops, double MatmulFp32Gflops, double MatmulBf16Gflops, double CeilingFraction, double PeakRssMb, double FinalLoss,
-        double DataWaitShare, double DataMsPerBatch, double FixedCostShare, double FixedCostMs, string Configuration);
+        double DataWaitShare, double DataMsPerBatch, double FixedCostShare, double FixedCostMs, string Configuration, double TimedFromS, double TimedToS);
 
     /// <summary>A model's step at some batch size: what it is, its FLOPs, the step (returns the loss), and what it holds.</summary>
     sealed record Workload(string Configuration, double Flops, Func<Tensor> Step, IDisposable Resources);
@@ -123,12 +125,14 @@ static class ModelBench
         int batch = sizes.Batch ?? ReferenceBatch(model);
         var (workload, data) = Build(model, sizes, batch);
         float loss = 0;
-        double stepMs, waitShare, dataMs;
+        double stepMs, waitShare, dataMs, timedFrom, timedTo;
         using (workload.Resources)
         {
             void Run() { using var scope = NewDisposeScope(); using var arithmetic = MixedPrecision.Use(precision); loss = workload.Step().item<float>(); }
             for (int i = 0; i < 2; i++) Run();                    // warm-up (Median adds a third)
+            timedFrom = MonotonicSeconds();
             stepMs = BenchCommand.Median(steps, Run);
+            timedTo = MonotonicSeconds();
             using var arithmetic = MixedPrecision.Use(precision);
             (waitShare, dataMs) = data(stepMs);
         }
@@ -139,8 +143,14 @@ static class ModelBench
         double perSecond = 1000 / stepMs, achieved = workload.Flops * perSecond / 1e9;
         double ceiling = precision == Precision.Bf16Mixed ? bf16 : fp32;
         return new Result(model, MixedPrecision.Name(precision), batch, get_num_threads(), steps, perSecond, workload.Flops / 1e9, achieved, fp32, bf16,
-            achieved / ceiling, ProcessMemory.PeakRssMb(), loss, waitShare, dataMs, fixedMs / stepMs, fixedMs, workload.Configuration);
+            achieved / ceiling, ProcessMemory.PeakRssMb(), loss, waitShare, dataMs, fixedMs / stepMs, fixedMs, workload.Configuration, timedFrom, timedTo);
     }
+
+    /// <summary>
+    /// Seconds on the monotonic clock: on Linux <see cref="Stopwatch"/> reads CLOCK_MONOTONIC, the clock
+    /// <c>perf record -k CLOCK_MONOTONIC</c> stamps its samples with, so a profile can be cut to the timed steps.
+    /// </summary>
+    static double MonotonicSeconds() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
 
     static int ReferenceBatch(string model) => model switch
     {
