@@ -2,7 +2,8 @@
 # Sets up the workbench on a fresh machine, then builds it. Safe to run again.
 #   scripts/setup.sh          Fashion-MNIST (Debian package dataset-fashion-mnist) where apt can install it, then the build
 #   scripts/setup.sh --test   also what the test suite needs: Chromium (the offline-rendering test), readelf,
-#                             slurm-wlm and munge (a one-node Slurm runs a sweep's job array), and dotnet-interactive
+#                             slurm-wlm and munge (a one-node Slurm runs a sweep's job array), linux-perf (`bench host`
+#                             profiles a training step), and dotnet-interactive
 #                             (the kernel VS Code starts; the notebooks are tested in it too)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +22,7 @@ if ((want_test)); then
   command -v readelf >/dev/null || packages+=(binutils)
   command -v slurmctld >/dev/null || packages+=(slurm-wlm)
   command -v munged >/dev/null || packages+=(munge)
+  command -v perf >/dev/null || packages+=(linux-perf)
 fi
 if ((${#packages[@]})); then
   if ! command -v apt-get >/dev/null; then

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Workbench.Models.Clip;
 using Workbench.Runtime;
 using Workbench.Sweeps;
 
@@ -19,7 +20,7 @@ namespace Workbench.Cli.Commands;
 static class HostOverheadBench
 {
     /// <summary>One model's figures; <c>--json</c> prints it as one object per line.</summary>
-    public sealed record Result(string Model, string Precision, double ProfiledSeconds, double ProfiledStepMs, double HostShareProfiled,
+    public sealed record Result(string Model, string Configuration, string Precision, double ProfiledSeconds, double ProfiledStepMs, double HostShareProfiled,
         double LibtorchShareProfiled, double SharedShareProfiled, double HostMs, double HostMsUpper, int Threads, double StepMs,
         double HostShare, double HostShareUpper, IReadOnlyList<ModuleShare> Modules);
 
@@ -33,32 +34,43 @@ static class HostOverheadBench
         precision.AcceptOnlyFromAmong("fp32", "bf16-mixed");
         var steps = new Option<int>("--steps") { Description = "Timed steps of each run (the profile covers them).", DefaultValueFactory = _ => 20 }.AtLeast(3);
         var json = new Option<bool>("--json") { Description = "One JSON object per model (model, precision, host_ms, step_ms, host_share, host_share_upper, modules, ...)." };
+        var batch = new Option<int?>("--batch") { Description = "Override the model's reference batch size (as bench MODEL --batch)." }.AtLeast(1);
+        var width = new Option<int?>("--width") { Description = "Override the reference width (as bench MODEL --width)." }.AtLeast(8);
+        var layers = new Option<int?>("--layers") { Description = "Override the reference number of blocks (as bench MODEL --layers)." }.AtLeast(1);
+        var encoder = new Option<string?>("--image-encoder") { Description = "CLIP's image tower: vit or cnn; all: both." };
+        encoder.AcceptOnlyFromAmong(ImageEncoders.Vit, ImageEncoders.Cnn);
         var command = new Command("host", "The time a training step spends outside LibTorch (the .NET host: managed code, runtime, TorchSharp's glue), " +
                                           "from a Linux perf profile of the training thread at one intra-op thread, set against the step's time at the default thread count.")
         {
-            model, precision, steps, json,
+            model, precision, steps, batch, width, layers, encoder, json,
         };
         command.SetAction(result => Cli.Guard(() =>
         {
             string perf = FindOnPath("perf") ?? throw new CommandFailedException(
                 "`bench host` samples the training thread with Linux perf, which is not on PATH (Debian: apt-get install linux-perf).");
             string chosen = result.GetValue(model)!;
-            foreach (var m in chosen == "all" ? ["clip", "lm", "llava", "flamingo"] : new[] { chosen })
+            var sizes = new List<string>();
+            if (result.GetValue(batch) is int b) sizes.AddRange(["--batch", b.ToString(CultureInfo.InvariantCulture)]);
+            if (result.GetValue(width) is int w) sizes.AddRange(["--width", w.ToString(CultureInfo.InvariantCulture)]);
+            if (result.GetValue(layers) is int l) sizes.AddRange(["--layers", l.ToString(CultureInfo.InvariantCulture)]);
+            string? tower = result.GetValue(encoder);
+            foreach (var (m, image) in ModelBench.Runs(chosen, tower))
             {
-                var r = Measure(perf, m, result.GetValue(precision)!, result.GetValue(steps));
+                string[] options = image is null ? [.. sizes] : [.. sizes, "--image-encoder", image];
+                var r = Measure(perf, m, options, result.GetValue(precision)!, result.GetValue(steps));
                 Console.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(r, Json) : Describe(r));
             }
         }));
         return command;
     }
 
-    static Result Measure(string perf, string model, string precision, int steps)
+    static Result Measure(string perf, string model, string[] options, string precision, int steps)
     {
         string folder = Directory.CreateTempSubdirectory("workbench-host-").FullName;
         try
         {
             string data = Path.Combine(folder, "perf.data");
-            string[] bench = ["bench", model, "--precision", precision, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--json"];
+            string[] bench = ["bench", model, .. options, "--precision", precision, "--steps", steps.ToString(CultureInfo.InvariantCulture), "--json"];
             var cli = TrialCommand.Default;
             // Profiled: one intra-op thread; the runtime's code kept in its memfd mapping so that it is told from oneDNN's.
             var profiled = Run(perf, ["record", "-k", "CLOCK_MONOTONIC", "-F", "999", "-q", "-o", data, "--", cli.Program, .. cli.Prefix, .. bench, "--threads", "1"],
@@ -66,12 +78,15 @@ static class HostOverheadBench
             var one = LastResult(profiled, "perf record");
             string window = string.Create(CultureInfo.InvariantCulture, $"{one.TimedFromS:F6},{one.TimedToS:F6}");
             string report = Run(perf, ["report", "-i", data, "--time", window, "--sort", "pid,dso", "--field-separator=,", "--stdio", "-q"], []);
-            var thread = HostTimeProfile.Busiest(HostTimeProfile.ParsePerfReport(report));
+            var rows = HostTimeProfile.ParsePerfReport(report);
+            if (rows.Count == 0)
+                throw new CommandFailedException($"perf recorded no samples in the {1000 * (one.TimedToS - one.TimedFromS):F0} ms of timed steps of {model}: give it more --steps.");
+            var thread = HostTimeProfile.Busiest(rows);
             // Beside it, unprofiled, at the default thread count: the step the host's milliseconds are a share of.
             var side = LastResult(Run(cli.Program, [.. cli.Prefix, .. bench], []), "bench");
             double oneMs = 1000 / one.StepsPerSecond, stepMs = 1000 / side.StepsPerSecond;
             double host = thread.ShareOf(CodeOwner.Host), shared = thread.ShareOf(CodeOwner.Shared);
-            return new Result(model, precision, one.TimedToS - one.TimedFromS, oneMs, host, thread.ShareOf(CodeOwner.LibTorch), shared,
+            return new Result(model, one.Configuration, precision, one.TimedToS - one.TimedFromS, oneMs, host, thread.ShareOf(CodeOwner.LibTorch), shared,
                 host * oneMs, (host + shared) * oneMs, side.Threads, stepMs, host * oneMs / stepMs, (host + shared) * oneMs / stepMs,
                 thread.Modules.Take(8).ToList());
         }
@@ -84,7 +99,7 @@ static class HostOverheadBench
     static string Describe(Result r)
     {
         string modules = string.Join(", ", r.Modules.Take(5).Select(m => $"{m.Module} {100 * m.Share:F1}%"));
-        return $"{r.Model} ({r.Precision}): the training thread over {r.ProfiledSeconds:F1} s of timed steps at 1 thread ({r.ProfiledStepMs:F0} ms a step): " +
+        return $"{r.Model} ({r.Configuration}, {r.Precision}): the training thread over {r.ProfiledSeconds:F1} s of timed steps at 1 thread ({r.ProfiledStepMs:F0} ms a step): " +
                $"LibTorch {100 * r.LibtorchShareProfiled:F1}%, .NET host {100 * r.HostShareProfiled:F1}%, C library and kernel {100 * r.SharedShareProfiled:F1}% ({modules})\n" +
                $"  outside LibTorch: {r.HostMs:F1} ms a step (at most {r.HostMsUpper:F1} with the C library and kernel) = {100 * r.HostShare:F1}% " +
                $"(at most {100 * r.HostShareUpper:F1}%) of a {r.StepMs:F0} ms step at {r.Threads} threads";

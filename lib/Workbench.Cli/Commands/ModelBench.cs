@@ -48,15 +48,25 @@ static class ModelBench
 
     static readonly string[] Models = ["clip", "lm", "llava", "flamingo"];
 
+    /// <summary>
+    /// The models <c>bench MODEL</c> measures, in order, with CLIP's image tower: the one chosen, else the reference ViT,
+    /// and for <c>all</c> without a choice both towers; null for the models without one.
+    /// </summary>
+    internal static IEnumerable<(string Model, string? ImageEncoder)> Runs(string model, string? imageEncoder) =>
+        (model == "all" ? Models : [model]).SelectMany(m => m != "clip" ? [(m, (string?)null)]
+            : (imageEncoder is null && model == "all" ? [ImageEncoders.Vit, ImageEncoders.Cnn] : new[] { imageEncoder ?? ImageEncoders.Vit })
+                .Select(e => (m, (string?)e)));
+
     public static IEnumerable<Command> Commands()
     {
         foreach (var (name, description) in new[]
         {
-            ("clip", "CLIP at the reference configuration: 32x32 RGB, patch 4, ViT width 128, 4 layers, 4 heads, MLP 512; text vocabulary 1,000, context 32, width 128, 4 layers; batch 128; AdamW."),
+            ("clip", "CLIP at the reference configuration: 32x32 RGB, patch 4, ViT width 128, 4 layers, 4 heads, MLP 512; text vocabulary 1,000, context 32, width 128, 4 layers; batch 128; AdamW. " +
+                     "--image-encoder cnn puts the presets' CNN (32 channels doubling over 2 blocks, 256 features) in the ViT's place."),
             ("lm", "The language model at its quick size: width 128, 4 layers, 4 heads, context 128, vocabulary 1,000; batch 64; AdamW."),
             ("llava", "LLaVA at its quick size, stage 2: the MLP projector and the quick language model train on cached features of the quick CNN tower (64 image tokens); batch 64; AdamW."),
             ("flamingo", "Flamingo at its quick size: resampler (8 latents, depth 2) and a gated cross-attention block before every language-model block train, the quick language model frozen; 3 images a document; batch 32; AdamW."),
-            ("all", "Every model above, one after another."),
+            ("all", "Every model above, one after another, CLIP with each image encoder."),
         })
         {
             var precision = new Option<string>("--precision") { Description = "Arithmetic of the step: fp32, or bf16-mixed (bfloat16 matrix products, float32 weights, optimizer state, softmax, norms and losses).", DefaultValueFactory = _ => "fp32" };
@@ -67,7 +77,10 @@ static class ModelBench
             var steps = new Option<int>("--steps") { Description = "Timed steps after 3 warm-up steps (the median is reported).", DefaultValueFactory = _ => 20 }.AtLeast(1);
             var threads = new Option<int?>("--threads") { Description = "LibTorch intra-op threads (default: as the process starts, the core count)." }.AtLeast(1);
             var json = new Option<bool>("--json") { Description = "One JSON object per model (model, precision, steps_per_second, gflops_per_step, achieved_gflops, matmul_fp32_gflops, matmul_bf16_gflops, peak_rss_mb, data_wait_share, fixed_cost_share, ...)." };
+            var encoder = new Option<string?>("--image-encoder") { Description = "CLIP's image tower: vit (the reference) or cnn (the presets'); all: both, one after the other." };
+            encoder.AcceptOnlyFromAmong(ImageEncoders.Vit, ImageEncoders.Cnn);
             var command = new Command(name, description) { precision, batch, width, layers, steps, threads, json };
+            if (name is "clip" or "all") command.Options.Add(encoder);
             string model = name;
             command.SetAction(result => Cli.Guard(() =>
             {
@@ -78,9 +91,10 @@ static class ModelBench
                     Console.WriteLine($"machine: {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, {ComputeDevice.Current}; " +
                                       $"square matrix products (up to 2048): fp32 {fp32:F0} GFLOP/s, bf16 {bf16:F1} GFLOP/s (median of 5)");
                 var sizes = new Sizes(result.GetValue(batch), result.GetValue(width), result.GetValue(layers));
-                foreach (var m in model == "all" ? Models : [model])
+                string? chosenEncoder = result.GetValue(encoder);
+                foreach (var (m, tower) in Runs(model, chosenEncoder))
                 {
-                    var r = Measure(m, sizes, arithmetic, result.GetValue(steps), fp32, bf16);
+                    var r = Measure(m, tower is null ? sizes : sizes with { ImageEncoder = tower }, arithmetic, result.GetValue(steps), fp32, bf16);
                     Console.WriteLine(result.GetValue(json) ? JsonSerializer.Serialize(r, Json)
                         : $"{r.Model} ({r.Configuration}, batch {r.Batch}, {r.Precision}, {r.Threads} threads): {r.StepsPerSecond:F2} steps/s, " +
                           $"{r.GflopsPerStep:F1} GFLOP a step -> {r.AchievedGflops:F1} GFLOP/s = {100 * r.CeilingFraction:F0}% of the {(arithmetic == Precision.Bf16Mixed ? "bf16" : "fp32")} matmul rate; " +
@@ -93,7 +107,11 @@ static class ModelBench
     }
 
     /// <summary>Overrides of the reference sizes from the command line.</summary>
-    internal sealed record Sizes(int? Batch, int? Width, int? Layers);
+    internal sealed record Sizes(int? Batch, int? Width, int? Layers)
+    {
+        /// <summary>CLIP's image tower: the reference ViT, or the presets' CNN.</summary>
+        public string ImageEncoder { get; init; } = ImageEncoders.Vit;
+    }
 
     /// <summary>
     /// GFLOP/s of square matrix products in fp32 and in bf16 on this machine: the ceilings the models are measured against.
@@ -206,9 +224,13 @@ static class ModelBench
         int width = sizes.Width ?? 128, layers = sizes.Layers ?? 4, heads = Math.Max(1, width / 32);
         const int vocabulary = 1000, context = 32, imageSize = 32, patch = 4;
         manual_seed(0);
+        // The CNN at the presets' size (ClipRunConfig's defaults), flattening to its feature width as the presets' does.
+        var presets = ClipRunConfig.For("shapes", Presets.Quick);
+        var conv = new ConvImageEncoderConfig(BaseWidth: presets.ConvWidth, Blocks: presets.ConvBlocks, ImageSize: imageSize, FlattenWidth: presets.ConvFeatures);
+        bool cnn = sizes.ImageEncoder == ImageEncoders.Cnn;
         var config = new ClipConfig(new TextTransformerConfig(vocabulary, EndOfTextId: vocabulary - 1, context, width, layers, heads))
         {
-            ImageEncoder = ImageEncoders.Vit, Vision = new VisionTransformerConfig(imageSize, patch, width, layers, heads), EmbedDim = width,
+            ImageEncoder = sizes.ImageEncoder, Vision = new VisionTransformerConfig(imageSize, patch, width, layers, heads), Conv = conv, EmbedDim = width,
         };
         var model = new ClipModel(config);
         model.to(ComputeDevice.Current).train();
@@ -216,14 +238,18 @@ static class ModelBench
         var images = randn(batch, 3, imageSize, imageSize, device: ComputeDevice.Current);
         var tokens = randint(1, vocabulary - 1, [batch, context], dtype: ScalarType.Int64, device: ComputeDevice.Current);
         tokens[.., context - 1] = tensor(vocabulary - 1L);
-        double flops = TrainingFlops.TrainingStep(TrainingFlops.ClipForward(batch, imageSize, patch, 3, width, layers, context, width, layers, width));
+        double flops = TrainingFlops.TrainingStep(cnn
+            ? TrainingFlops.ClipCnnForward(batch, imageSize, 3, conv.BaseWidth, conv.Blocks, conv.ConvsPerBlock, conv.OutputWidth, context, width, layers, width)
+            : TrainingFlops.ClipForward(batch, imageSize, patch, 3, width, layers, context, width, layers, width));
         void Update(Tensor loss)
         {
             loss.backward();
             optimizer.step();
             model.ClampLogitScale();
         }
-        var workload = new Workload($"ViT {imageSize}px patch {patch}, width {width}, {layers}+{layers} layers, {heads} heads", flops, () =>
+        string tower = cnn ? $"CNN {imageSize}px, {conv.BaseWidth} channels doubling over {conv.Blocks} blocks, {conv.OutputWidth} features; text width {width}, {layers} layers, {heads} heads"
+            : $"ViT {imageSize}px patch {patch}, width {width}, {layers}+{layers} layers, {heads} heads";
+        var workload = new Workload(tower, flops, () =>
         {
             optimizer.zero_grad();
             var loss = model.Loss(images, tokens);

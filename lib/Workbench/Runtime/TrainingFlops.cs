@@ -38,6 +38,37 @@ public static class TrainingFlops
             + Linear(batch, embedDim, batch);
     }
 
+    /// <summary>
+    /// One forward pass of <see cref="Workbench.Models.Clip.ConvImageEncoder"/> over <paramref name="batch"/> images: each
+    /// block's 3×3 convolutions at its input's resolution (the block then halves it), and the flattening linear layer
+    /// when the encoder has one. ReLU, pooling and biases are not counted, as nowhere else.
+    /// </summary>
+    public static double ConvEncoderForward(long batch, int imageSize, int channels, int baseWidth, int blocks, int convsPerBlock, int? flattenWidth)
+    {
+        double flops = 0;
+        long side = imageSize, inputs = channels;
+        for (int b = 0; b < blocks; b++)
+        {
+            long outputs = (long)baseWidth << b;
+            for (int c = 0; c < convsPerBlock; c++)
+                flops += 2.0 * batch * side * side * 9 * (c == 0 ? inputs : outputs) * outputs;
+            inputs = outputs;
+            side /= 2;
+        }
+        return flattenWidth is int features ? flops + Linear(batch, inputs * side * side, features) : flops;
+    }
+
+    /// <summary>
+    /// One forward pass of CLIP with a <see cref="Workbench.Models.Clip.ConvImageEncoder"/> image tower: the CNN, the text
+    /// transformer, both projections and the B×B similarity matrix.
+    /// </summary>
+    public static double ClipCnnForward(long batch, int imageSize, int channels, int baseWidth, int blocks, int convsPerBlock, int featureWidth,
+        int textTokens, int textWidth, int textLayers, int embedDim) =>
+        ConvEncoderForward(batch, imageSize, channels, baseWidth, blocks, convsPerBlock, featureWidth)
+        + Transformer(batch, textTokens, textWidth, textLayers)
+        + Linear(batch, featureWidth, embedDim) + Linear(batch, textWidth, embedDim)
+        + Linear(batch, embedDim, batch);
+
     /// <summary>One forward pass of the GPT language model over (B, T) tokens, the tied LM head included.</summary>
     public static double LanguageModelForward(long batch, long tokens, int width, int layers, int vocabulary) =>
         Transformer(batch, tokens, width, layers) + Linear(batch * tokens, width, vocabulary);

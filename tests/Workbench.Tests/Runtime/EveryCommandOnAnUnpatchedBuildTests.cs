@@ -93,6 +93,7 @@ public sealed class EveryCommandOnAnUnpatchedBuildTests(UnpatchedBuildWithClipRu
             ["bench llava"] = _ => ["bench", "llava", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1"],
             ["bench flamingo"] = _ => ["bench", "flamingo", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1", "--precision", "bf16-mixed"],
             ["bench all"] = _ => ["bench", "all", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "1", "--json"],
+            ["bench host"] = _ => ["bench", "host", "clip", "--image-encoder", "cnn", "--batch", "2", "--width", "16", "--layers", "1", "--steps", "20"],
             ["train clip"] = f => f.TrainingArguments, // run once by the fixture: the others need its run folder
             ["eval clip"] = f => ["eval", "clip", "--checkpoint", f.RunFolder],
             ["embed"] = f => ["embed", "--checkpoint", f.RunFolder, "--texts", f.Texts, "--out", f.Build.Scratch("texts.npy")],

@@ -24,6 +24,20 @@ public sealed class TrainingFlopsTests
     }
 
     [Fact]
+    public void TheConvolutionalTowerCountsEveryMultiplyAddByHand()
+    {
+        // One 8x8 RGB image, base width 4, two blocks of one 3x3 convolution. Block 1 at 8x8: 64 outputs x 4 channels x
+        // 27 inputs = 6,912 multiply-adds; block 2 at 4x4: 16 x 8 x 36 = 4,608; the flattening layer reads 8 channels x
+        // 2x2 into 16 features: 32 x 16 = 512. Total 12,032 multiply-adds, 24,064 FLOPs; two images twice that.
+        Assert.Equal(24_064, TrainingFlops.ConvEncoderForward(batch: 1, imageSize: 8, channels: 3, baseWidth: 4, blocks: 2, convsPerBlock: 1, flattenWidth: 16));
+        Assert.Equal(2 * 24_064, TrainingFlops.ConvEncoderForward(2, 8, 3, 4, 2, 1, 16));
+        // A second convolution in a block reads the block's own width: block 1 adds 64 x 4 x 36, block 2 16 x 8 x 72.
+        Assert.Equal(24_064 + 2 * (64 * 4 * 36 + 16 * 8 * 72), TrainingFlops.ConvEncoderForward(1, 8, 3, 4, 2, convsPerBlock: 2, flattenWidth: 16));
+        // Without the flattening layer (global pooling) only the convolutions count.
+        Assert.Equal(24_064 - 1024, TrainingFlops.ConvEncoderForward(1, 8, 3, 4, 2, 1, flattenWidth: null));
+    }
+
+    [Fact]
     public void TheResamplerAndAGatedBlockCountEveryMatrixProductByHand()
     {
         // One image of P = 2 patches into L = 1 latent of width 2, one layer. The latent's query (1x2)(2x2): 8. Keys and
