@@ -224,9 +224,8 @@ static class ModelBench
         int width = sizes.Width ?? 128, layers = sizes.Layers ?? 4, heads = Math.Max(1, width / 32);
         const int vocabulary = 1000, context = 32, imageSize = 32, patch = 4;
         manual_seed(0);
-        // The CNN at the presets' size (ClipRunConfig's defaults), flattening to its feature width as the presets' does.
-        var presets = ClipRunConfig.For("shapes", Presets.Quick);
-        var conv = new ConvImageEncoderConfig(BaseWidth: presets.ConvWidth, Blocks: presets.ConvBlocks, ImageSize: imageSize, FlattenWidth: presets.ConvFeatures);
+        // The CNN exactly as the quick preset builds it for 32-pixel images.
+        var conv = ClipRunConfig.For("shapes", Presets.Quick).ModelConfigFor(vocabulary, vocabulary - 1, 0, imageSize).Conv;
         bool cnn = sizes.ImageEncoder == ImageEncoders.Cnn;
         var config = new ClipConfig(new TextTransformerConfig(vocabulary, EndOfTextId: vocabulary - 1, context, width, layers, heads))
         {
