@@ -83,6 +83,26 @@ public sealed class MultiHeadAttentionTests
     }
 
     [Fact]
+    public void ABooleanCausalMaskOnTheCpuMatchesAPerHeadLoopInDoublesWithAndWithoutGradients()
+    {
+        // The language model's mask: every row sees at least itself, so the softmax skips the zeroing of empty rows.
+        using var scope = NewDisposeScope();
+        torch.manual_seed(8);
+        const int width = 6, heads = 3, length = 4;
+        using var attention = new MultiHeadAttention(width, heads);
+        var x = randn(1, length, width, requires_grad: true);
+        var mask = Workbench.Models.Language.GptModel.CausalMask(length, 0, null, CPU);
+        Assert.Equal(ScalarType.Bool, mask.dtype);
+        var output = attention.forward(x, mask: mask);
+        AssertClose(Reference(attention, Matrix(x[0].detach()), Matrix(x[0].detach()), (i, j) => j <= i), Matrix(output[0].detach()));
+        // The last position's output does not reach back to earlier positions' gradients through the mask the other way:
+        // position 0's output depends on position 0 alone.
+        output[0, 0].sum().backward();
+        Assert.Equal(0.0, x.grad![0, 1..].abs().sum().item<float>(), 6);
+        Assert.True(x.grad![0, 0].abs().sum().item<float>() > 0);
+    }
+
+    [Fact]
     public void CrossAttentionReadsKeysAndValuesFromTheContext()
     {
         using var scope = NewDisposeScope();
