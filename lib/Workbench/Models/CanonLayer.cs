@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models;
 
@@ -47,6 +48,6 @@ public sealed class CanonLayer : nn.Module<Tensor, Tensor>
         var window = cat([history, input], 1);                                  // (B, K − 1 + T, W)
         cache?.KeepTokenHistory(window.narrow(1, window.shape[1] - (Kernel - 1), Kernel - 1));
         var mixed = conv.forward(window.transpose(1, 2)).transpose(1, 2);       // (B, T, W)
-        return (x + mixed).MoveToOuterDisposeScope();
+        return x.Plus(mixed).MoveToOuterDisposeScope();
     }
 }

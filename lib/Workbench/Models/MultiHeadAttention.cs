@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models;
 
@@ -131,15 +132,8 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
     }
 
     /// <summary>
-    /// −∞ as one long-lived Scalar. A Scalar made on the fly (the implicit conversion from double) can be finalised by the
-    /// garbage collector while the native call that reads it still runs, since TorchSharp does not keep it alive past
-    /// taking its handle; under memory pressure that showed as a rare "Expected false to be true" from Scalar::toFloat.
-    /// </summary>
-    static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
-
-    /// <summary>
     /// 1/√d, the queries' scale, as a Scalar that lives as long as the layer, for the same reason as
-    /// <see cref="NegativeInfinity"/>: the implicit one in <c>scores / Math.Sqrt(d)</c> was finalised mid-call once in a
+    /// <see cref="HeldScalars"/>: the implicit one in <c>scores / Math.Sqrt(d)</c> was finalised mid-call once in a
     /// 1,000-step tower run at six steps a second ("Unknown scalar type" from <c>at::native::div</c>).
     /// </summary>
     readonly Scalar queryScale;
@@ -151,16 +145,16 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
     static Tensor Softmax(Tensor scores, Tensor? mask)
     {
         if (mask is null) return nn.functional.softmax(scores, -1, ScalarType.Float32);
-        if (mask.dtype != ScalarType.Bool) return nn.functional.softmax(scores + mask, -1, ScalarType.Float32);   // a float32 mask widens the sum
+        if (mask.dtype != ScalarType.Bool) return nn.functional.softmax(scores.Plus(mask), -1, ScalarType.Float32);   // a float32 mask widens the sum
         // A row with no visible key would be a softmax of all −∞: NaN, and NaN gradients. Such a row is left unmasked
         // (finite weights) and then zeroed, so its query receives exactly nothing and passes back zero gradient. Whether
         // there is such a row is read only from a mask on the CPU, where reading costs no wait for a device (a causal mask
         // never has one); elsewhere every row goes through the zeroing.
         var anyVisible = mask.any(-1, keepdim: true);
         if (mask.device_type == DeviceType.CPU && anyVisible.all().item<bool>())
-            return nn.functional.softmax(scores.masked_fill(mask.logical_not(), NegativeInfinity), -1, ScalarType.Float32);
+            return nn.functional.softmax(scores.masked_fill(mask.logical_not(), HeldScalars.NegativeInfinity), -1, ScalarType.Float32);
         var visible = mask.logical_or(anyVisible.logical_not());
-        var probabilities = nn.functional.softmax(scores.masked_fill(visible.logical_not(), NegativeInfinity), -1, ScalarType.Float32);
+        var probabilities = nn.functional.softmax(scores.masked_fill(visible.logical_not(), HeldScalars.NegativeInfinity), -1, ScalarType.Float32);
         return probabilities * anyVisible;
     }
 }

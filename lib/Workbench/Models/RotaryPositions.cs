@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models;
 
@@ -52,6 +53,6 @@ public static class RotaryPositions
         long half = x.shape[^1] / 2;
         var first = x[TensorIndex.Ellipsis, TensorIndex.Slice(0, half)];
         var second = x[TensorIndex.Ellipsis, TensorIndex.Slice(half, 2 * half)];
-        return cat([first * cos - second * sin, second * cos + first * sin], -1).MoveToOuterDisposeScope();
+        return cat([first * cos - second * sin, (second * cos).Plus(first * sin)], -1).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models;
 
@@ -53,8 +54,9 @@ public sealed class TransformerBlock : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         if (canon is not null) x = canon.forward(x, realTokens, cache);
-        var afterAttention = x + attn.forward(ln_1.forward(x), mask: attentionMask, cache: cache, rotaryPositions: rotaryPositions);
-        var afterMlp = afterAttention + mlp.forward(ln_2.forward(afterAttention));
+        // Plus is +, with its alpha of 1 held for the process rather than made on the fly (HeldScalars).
+        var afterAttention = x.Plus(attn.forward(ln_1.forward(x), mask: attentionMask, cache: cache, rotaryPositions: rotaryPositions));
+        var afterMlp = afterAttention.Plus(mlp.forward(ln_2.forward(afterAttention)));
         return afterMlp.MoveToOuterDisposeScope();
     }
 }

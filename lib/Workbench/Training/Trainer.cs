@@ -197,7 +197,7 @@ public sealed class Trainer : IDisposable
                 // Dividing each micro loss makes the summed gradients those of the mean over the whole batch.
                 var share = micro == 1 ? microLoss : microLoss / micro;
                 share.backward();
-                loss = loss is null ? share.detach() : loss + share.detach();
+                loss = loss is null ? share.detach() : loss.Plus(share.detach());
             }
         }
         Tensor? gradNorm = Config.GradientClipNorm is double maxNorm ? ClipGradients(trainable, maxNorm) : null;
@@ -298,7 +298,7 @@ public sealed class Trainer : IDisposable
         /// <summary>Adds a step's values (made inside the step's dispose scope: they are detached from it and kept).</summary>
         public void Add(Tensor loss, Tensor? gradNorm, double learningRate)
         {
-            var sum = Loss is null ? loss.clone() : Loss + loss;
+            var sum = Loss is null ? loss.clone() : Loss.Plus(loss);
             Loss?.Dispose();
             Loss = sum.DetachFromDisposeScope();
             GradNorm?.Dispose();

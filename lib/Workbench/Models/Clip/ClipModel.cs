@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Clip;
 
@@ -141,7 +142,7 @@ public sealed class ClipModel : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         var e = Encode(images, tokens);
         var logits = e.Scale * e.Images.matmul(e.Texts.t());
-        if (e.Bias is not null) logits = logits + e.Bias;
+        if (e.Bias is not null) logits = logits.Plus(e.Bias);
         return logits.MoveToOuterDisposeScope();
     }
 

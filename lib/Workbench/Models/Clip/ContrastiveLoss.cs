@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Clip;
 
@@ -48,7 +49,7 @@ public static class ContrastiveLoss
         if (groups is null)
         {
             var targets = arange(batch, dtype: ScalarType.Int64, device: logits.device);
-            loss = (cross_entropy(imageRows, targets) + cross_entropy(logits.t(), targets)) / 2;
+            loss = stack([cross_entropy(imageRows, targets), cross_entropy(logits.t(), targets)]).mean();
         }
         else
         {
@@ -56,7 +57,7 @@ public static class ContrastiveLoss
             var targets = same / same.sum(1, keepdim: true);
             // `same` is symmetric, so the text-to-image direction has the same targets; the negatives' columns get none.
             var imageTargets = negatives is null ? targets : nn.functional.pad(targets, [0, negatives.shape[0]]);
-            loss = (SoftCrossEntropy(imageRows, imageTargets) + SoftCrossEntropy(logits.t(), targets)) / 2;
+            loss = stack([SoftCrossEntropy(imageRows, imageTargets), SoftCrossEntropy(logits.t(), targets)]).mean();
         }
         return loss.MoveToOuterDisposeScope();
     }
@@ -80,7 +81,7 @@ public static class ContrastiveLoss
         using var scope = NewDisposeScope();
         long batch = imageEmbeddings.shape[0];
         var texts = negatives is null ? textEmbeddings : cat([textEmbeddings, negatives], 0);
-        var logits = scale * imageEmbeddings.matmul(texts.t()) + bias;
+        var logits = (scale * imageEmbeddings.matmul(texts.t())).Plus(bias);
         var positives = groups is null
             ? eye(batch, dtype: logits.dtype, device: logits.device)
             : SameGroup(groups).to_type(logits.dtype);

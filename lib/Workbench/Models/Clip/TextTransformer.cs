@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Clip;
 
@@ -77,7 +78,7 @@ public sealed class TextTransformer : nn.Module<Tensor, Tensor>
         CheckTokens(tokens);
         using var scope = NewDisposeScope();
         long length = tokens.shape[1];
-        var x = token_embedding.forward(tokens) + positional_embedding[..(int)length];
+        var x = token_embedding.forward(tokens).Plus(positional_embedding[..(int)length]);
         var mask = CausalMask(length, x.dtype, x.device);
         x = transformer.forward(x, mask);
         return ln_final.forward(x).MoveToOuterDisposeScope();

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Clip;
 
@@ -110,7 +111,7 @@ public sealed class VisionTransformer : ImageEncoder
         var patches = MixedPrecision.Conv2d(conv1, images)           // (B, W, H/p, W/p)
             .flatten(2).transpose(1, 2);              // (B, N, W)
         var classTokens = class_embedding.expand(batch, 1, Config.Width);
-        var tokens = cat([classTokens, patches], 1) + positional_embedding;
+        var tokens = cat([classTokens, patches], 1).Plus(positional_embedding);
         return (ln_pre is null ? tokens : ln_pre.forward(tokens)).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Flamingo;
 
@@ -75,8 +76,8 @@ public sealed class GatedCrossAttentionBlock : nn.Module
     {
         using var scope = NewDisposeScope();
         var attended = attn.forward(norm.forward(x), media, mask) * hasImage;
-        x = x + attn_gate.tanh() * attended;
-        x = x + ff_gate.tanh() * ff.forward(x);
+        x = x.Plus(attn_gate.tanh() * attended);
+        x = x.Plus(ff_gate.tanh() * ff.forward(x));
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Flamingo;
 
@@ -126,8 +127,8 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
         if (patch_pos_embs is not null && patches > MaxPatches)
             throw new ArgumentException($"PerceiverResampler: {patches} patches but position embeddings for {MaxPatches}.");
         var x = input_proj is null ? features : MixedPrecision.Linear(input_proj, features);
-        if (patch_pos_embs is not null) x = x + patch_pos_embs[..(int)patches];
-        if (media_time_embs is not null) x = x + media_time_embs[..(int)frames];
+        if (patch_pos_embs is not null) x = x.Plus(patch_pos_embs[..(int)patches]);
+        if (media_time_embs is not null) x = x.Plus(media_time_embs[..(int)frames]);
         x = x.reshape(batch, -1, Width);                                   // all frames' tokens in one sequence
         return (x, latents?.unsqueeze(0).expand(batch, -1, -1));
     }
@@ -158,8 +159,8 @@ public sealed class PerceiverResampler : nn.Module<Tensor, Tensor>
         {
             using var scope = NewDisposeScope();
             var (l, context) = QueriesAndContext(features, latents);
-            var x = latents + attn.forward(l, context);
-            return (x + ff.forward(x)).MoveToOuterDisposeScope();
+            var x = latents.Plus(attn.forward(l, context));
+            return x.Plus(ff.forward(x)).MoveToOuterDisposeScope();
         }
 
         /// <summary>The attention weights (B, heads, K, N + K) of the latents over [features ; latents] (for pictures).</summary>

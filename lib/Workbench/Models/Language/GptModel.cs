@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Workbench.Runtime;
 
 namespace Workbench.Models.Language;
 
@@ -114,7 +115,7 @@ public sealed class GptModel : nn.Module<Tensor, Tensor>
                  && (positions.max().item<long>() >= Config.ContextLength || positions.min().item<long>() < 0))
             throw new ArgumentException($"GptModel: positions must lie in [0, {Config.ContextLength}); got {positions.min().item<long>()}..{positions.max().item<long>()}.");
 
-        var x = drop.forward(wpe is null ? inputEmbeddings : inputEmbeddings + wpe.forward(positions));
+        var x = drop.forward(wpe is null ? inputEmbeddings : inputEmbeddings.Plus(wpe.forward(positions)));
         var rotary = wpe is null ? positions : null;
         var mask = CausalMask(length, past, keyMask, inputEmbeddings.device);
         var realTokens = keyMask?.narrow(1, past, length);
