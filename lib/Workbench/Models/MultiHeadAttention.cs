@@ -31,7 +31,7 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
             throw new ArgumentException($"Attention width {width} must be a positive multiple of the head count {heads}.");
         Width = width;
         Heads = heads;
-        queryScale = (1 / Math.Sqrt(HeadWidth)).ToScalar();
+        scoreDivisor = Math.Sqrt(HeadWidth).ToScalar();
         in_proj_weight = nn.Parameter(empty(3 * width, width));
         in_proj_bias = nn.Parameter(zeros(3 * width));
         out_proj = nn.Linear(width, width);
@@ -107,11 +107,10 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         }
         if (cache is not null) (k, v) = cache.Append(k, v);
 
-        // The two products follow the precision in force (MixedPrecision): queries, keys, values, the scores and the attended
-        // values are bfloat16 under bf16-mixed, the softmax float32 either way. The queries are scaled by 1/√d before the
-        // product, as PyTorch's own attention does, a pass over (B, H, Tq, d) instead of the larger scores.
-        var scores = MixedPrecision.MatMulInner(q.mul(queryScale), k.transpose(-2, -1));   // (B, H, Tq, Tk)
-        var attended = MixedPrecision.MatMulInner(Softmax(scores, mask), v);                  // (B, H, Tq, d)
+        // The two products follow the precision in force (MixedPrecision); the scores and the softmax are float32 either way,
+        // queries, keys, values and the attended values bfloat16 under bf16-mixed (they only feed products).
+        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)).div(scoreDivisor);   // (B, H, Tq, Tk)
+        var attended = MixedPrecision.MatMulInner(Softmax(scores, mask), v);                 // (B, H, Tq, d)
         var merged = attended.transpose(1, 2).reshape(batch, length, Width);
         return MixedPrecision.Linear(out_proj, merged).MoveToOuterDisposeScope();
 
@@ -127,34 +126,31 @@ public sealed class MultiHeadAttention : nn.Module, IHasWeightMatrices
         var biases = in_proj_bias.split([Width, 2 * Width], 0);
         var q = MixedPrecision.LinearInner(queries, weights[0], biases[0]).view(batch, -1, Heads, HeadWidth).transpose(1, 2);
         var k = MixedPrecision.LinearInner(context, weights[1], biases[1]).chunk(2, -1)[0].view(batch, -1, Heads, HeadWidth).transpose(1, 2);
-        var scores = MixedPrecision.MatMulInner(q.mul(queryScale), k.transpose(-2, -1));
+        var scores = MixedPrecision.MatMul(q, k.transpose(-2, -1)).div(scoreDivisor);
         return Softmax(scores, mask).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// 1/√d, the queries' scale, as a Scalar that lives as long as the layer, for the same reason as
+    /// √d, the scores' divisor, as a Scalar that lives as long as the layer, for the same reason as
     /// <see cref="HeldScalars"/>: the implicit one in <c>scores / Math.Sqrt(d)</c> was finalised mid-call once in a
     /// 1,000-step tower run at six steps a second ("Unknown scalar type" from <c>at::native::div</c>).
     /// </summary>
-    readonly Scalar queryScale;
+    readonly Scalar scoreDivisor;
 
-    /// <summary>
-    /// The attention weights over keys for scores (B, H, Tq, Tk) under a mask (see <see cref="forward"/>), in float32 whatever
-    /// the scores' type: bfloat16 scores are widened inside the softmax kernel, not in a pass of their own.
-    /// </summary>
+    /// <summary>The attention weights over keys for scores (B, H, Tq, Tk) under a mask (see <see cref="forward"/>).</summary>
     static Tensor Softmax(Tensor scores, Tensor? mask)
     {
-        if (mask is null) return nn.functional.softmax(scores, -1, ScalarType.Float32);
-        if (mask.dtype != ScalarType.Bool) return nn.functional.softmax(scores.Plus(mask), -1, ScalarType.Float32);   // a float32 mask widens the sum
+        if (mask is null) return nn.functional.softmax(scores, -1);
+        if (mask.dtype != ScalarType.Bool) return nn.functional.softmax(scores.Plus(mask), -1);
         // A row with no visible key would be a softmax of all −∞: NaN, and NaN gradients. Such a row is left unmasked
         // (finite weights) and then zeroed, so its query receives exactly nothing and passes back zero gradient. Whether
         // there is such a row is read only from a mask on the CPU, where reading costs no wait for a device (a causal mask
-        // never has one); elsewhere every row goes through the zeroing.
+        // never has one), and then the zeroing, a multiplication by one, is skipped; elsewhere every row goes through it.
         var anyVisible = mask.any(-1, keepdim: true);
         if (mask.device_type == DeviceType.CPU && anyVisible.all().item<bool>())
-            return nn.functional.softmax(scores.masked_fill(mask.logical_not(), HeldScalars.NegativeInfinity), -1, ScalarType.Float32);
+            return nn.functional.softmax(scores.masked_fill(mask.logical_not(), HeldScalars.NegativeInfinity), -1);
         var visible = mask.logical_or(anyVisible.logical_not());
-        var probabilities = nn.functional.softmax(scores.masked_fill(visible.logical_not(), HeldScalars.NegativeInfinity), -1, ScalarType.Float32);
+        var probabilities = nn.functional.softmax(scores.masked_fill(visible.logical_not(), HeldScalars.NegativeInfinity), -1);
         return probabilities * anyVisible;
     }
 }
