@@ -24,6 +24,9 @@ public sealed class FrozenFeatures : IDisposable
     /// <summary>Whether the features came from the on-disk cache.</summary>
     public bool FromCache { get; }
 
+    /// <summary>Images through the encoder at once while computing.</summary>
+    const int FeatureBatch = 256;
+
     /// <summary>
     /// The features of the first <paramref name="count"/> samples of <paramref name="data"/>, from the cache when the
     /// encoder (fingerprinted with <paramref name="selection"/>, which says which of its outputs) and the data are unchanged.
@@ -41,19 +44,23 @@ public sealed class FrozenFeatures : IDisposable
         count = Math.Min(count, data.Count);
         var subset = new DatasetPrefix(data, count);
         long tokens = 0, width = 0;
+        // Each batch's features go straight into the one array the table is made from: gathering them in a list and
+        // flattening it held the features three times over (164 MB each for quick LLaVA's 10,000 training scenes).
         (float[] Data, int Rows, int Columns) Run()
         {
-            var rows = new List<float[]>();
+            float[] values = [];
             using var noGrad = no_grad();
-            for (int start = 0; start < count; start += 256)
+            for (int start = 0; start < count; start += FeatureBatch)
             {
                 using var scope = NewDisposeScope();
-                var indices = Enumerable.Range(start, Math.Min(256, count - start)).ToList();
+                var indices = Enumerable.Range(start, Math.Min(FeatureBatch, count - start)).ToList();
                 var features = extract(ImageTensors.Of(data, indices, normalization, ComputeDevice.Current)).cpu().contiguous();
                 (tokens, width) = (features.shape[1], features.shape[2]);
-                rows.Add(features.data<float>().ToArray());
+                long perSample = tokens * width;
+                if (start == 0) values = new float[checked(count * perSample)];
+                features.data<float>().CopyTo(values.AsSpan(checked((int)(start * perSample)), checked((int)(indices.Count * perSample))));
             }
-            return (rows.SelectMany(r => r).ToArray(), count, (int)(tokens * width));
+            return (values, count, (int)(tokens * width));
         }
         // The shape travels with the key: the same encoder read at another layer is another entry.
         string key = $"{FeatureCache.Fingerprint(encoder)}|{selection}";
