@@ -54,7 +54,7 @@ public sealed class FrozenFeaturesTests
     }
 
     [Fact]
-    public void ComputingHoldsTheFeaturesOnceInManagedMemory()
+    public void ComputingAllocatesNoCopyOfTheFeaturesBeyondTheTableAndTorchSharpsOwn()
     {
         Compute(8).Dispose();   // the code paths warmed up, so what is counted below is the data
         long table = (long)Count * 48 * 64 * sizeof(float);
